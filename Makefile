@@ -1,0 +1,51 @@
+# mashang — two commands on a fresh machine:
+#   make demo   install everything, load the demo zone on SQLite, serve it on http://127.0.0.1:$(PORT)
+#   make test   install everything, run the whole test suite on SQLite and on PostgreSQL
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+PG_URL := $(or $(MASHANG_TEST_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-sqlite test-postgres lint lock bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/mashang migrate --noinput
+	$(BIN)/mashang load_demo
+	$(BIN)/mashang demo_users
+	@echo "mashang is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
+	$(BIN)/mashang runserver --insecure --noreload 127.0.0.1:$(PORT)
+
+test: install test-sqlite test-postgres
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -q
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) MASHANG_REQUIRE_POSTGRES=1 $(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+
+# Regenerate constraints.txt after changing pyproject.toml's dependencies.
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet -e '.[dev]'
+	(echo "# Pinned versions of every dependency (direct and transitive). Regenerate with: make lock"; \
+	 .lockenv/bin/pip freeze --exclude-editable) > constraints.txt
+	rm -rf .lockenv
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

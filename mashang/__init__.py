@@ -1,0 +1,1 @@
+"""mashang (马上办): handle it at once."""

@@ -1,0 +1,52 @@
+"""Idempotency-Key: a retried POST returns the first answer and creates nothing twice.
+
+The key is claimed by inserting its row in the same transaction as the work; a
+concurrent request with the same key waits on the unique index, then finds the
+committed answer. A failed request leaves no row, so it can be retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mashang.api.models import IdempotencyRecord
+from mashang.core.errors import ValidationFailed
+
+MSG_KEY_REUSED = _("This Idempotency-Key was already used for a different request.")
+MSG_KEY_TOO_LONG = _("An Idempotency-Key has at most 255 characters.")
+
+
+def run_once(
+    *, request, key: str | None, work: Callable[[], tuple[int, dict[str, Any]]]
+) -> tuple[int, dict[str, Any]]:
+    """Run ``work`` (returning status and JSON body) once per (user, key)."""
+    if not key:
+        return work()
+    if len(key) > 255:
+        raise ValidationFailed(MSG_KEY_TOO_LONG, fields={"Idempotency-Key": MSG_KEY_TOO_LONG})
+    fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + request.body).hexdigest()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=request.user,
+                    key=key,
+                    endpoint=request.path[:200],
+                    request_hash=fingerprint,
+                    created_at=timezone.now(),
+                )
+        except IntegrityError:
+            record = IdempotencyRecord.objects.get(user=request.user, key=key)
+            if record.request_hash != fingerprint:
+                raise ValidationFailed(MSG_KEY_REUSED, fields={"Idempotency-Key": MSG_KEY_REUSED}) from None
+            return record.response_status, record.response_body
+        status, body = work()
+        record.response_status, record.response_body = status, body
+        record.save(update_fields=["response_status", "response_body"])
+    return status, body

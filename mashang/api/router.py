@@ -1,0 +1,57 @@
+"""The API under /api/v1: one NinjaAPI, its error handler, and the routers of each domain app."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI, Schema
+from pydantic import Field
+
+from mashang.api import errors
+from mashang.api.auth import BearerAuth, api_token_issue
+from mashang.core.errors import NotAuthenticated
+
+api = NinjaAPI(
+    title="mashang API",
+    version="1",
+    description="马上办 — enterprise demands with working-time deadlines. "
+    "Authenticate with POST /auth/token, then send Authorization: Bearer <token>.",
+    auth=BearerAuth(),
+    urls_namespace="api-v1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+
+MSG_BAD_CREDENTIALS = _("Wrong username or password.")
+
+
+class TokenIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: str
+
+
+@api.post("/auth/token", auth=None, response={200: TokenOut}, tags=["auth"])
+def token_create(request, payload: TokenIn):
+    """Exchange a username and password for a bearer token."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None or not user.is_active:
+        raise NotAuthenticated(MSG_BAD_CREDENTIALS)
+    token, record = api_token_issue(user=user)
+    return {"token": token, "expires_at": record.expires_at.isoformat()}
+
+
+def _mount() -> None:
+    from mashang.demands.api import router as demands_router
+    from mashang.org.api import router as org_router
+
+    api.add_router("/", org_router)
+    api.add_router("/", demands_router)
+
+
+_mount()

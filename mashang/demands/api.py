@@ -1,0 +1,350 @@
+"""The demand endpoints: file, list, read, and one POST per transition."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Header, Query, Router, Schema
+from ninja import Status as Respond
+from pydantic import Field
+
+from mashang.api.idempotency import run_once
+from mashang.demands import services
+from mashang.demands.models import Channel, Demand, Rating, Status, Urgency
+from mashang.demands.selectors import DemandFilters, demand_get, demand_list
+
+router = Router(tags=["demands"])
+
+ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+UrgencyName = Literal[tuple(Urgency.values)]  # type: ignore[valid-type]
+RatingName = Literal[tuple(Rating.values)]  # type: ignore[valid-type]
+
+
+class DemandIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=5000)
+    category: str | None = Field(default=None, max_length=32)
+    channel: ChannelName = Channel.API  # type: ignore[valid-type]
+    enterprise_credit_code: str | None = Field(default=None, max_length=40)
+    enterprise_name: str = Field(default="", max_length=200)
+    contact_name: str = Field(default="", max_length=50)
+    contact_phone: str = Field(default="", max_length=30)
+
+
+class Ref(Schema):
+    code: str
+    name: str
+
+
+class Deadlines(Schema):
+    triage: datetime | None
+    first_response: datetime | None
+    interim_reply: datetime | None
+    resolution: datetime | None
+    next: datetime | None
+    overdue: bool
+
+
+class DemandSummary(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    status_label: str
+    channel: str
+    urgency: str
+    enterprise: Ref
+    category: Ref | None
+    lead_unit: Ref | None
+    submitted_at: datetime
+    next_due_at: datetime | None
+    version: int
+
+
+class EventOut(Schema):
+    action: str
+    actor: str | None
+    actor_role: str | None
+    at: datetime
+    from_status: str
+    to_status: str
+    reason: str
+    payload: dict[str, Any]
+
+
+class AssignmentOut(Schema):
+    unit: Ref
+    role: str
+    is_current: bool
+
+
+class DemandOut(DemandSummary):
+    description: str
+    contact_name: str
+    contact_phone: str
+    round: int
+    deadlines: Deadlines
+    units: list[AssignmentOut]
+    assessment: str
+    reply: str
+    resolved: bool | None
+    rating: str
+    rating_comment: str
+    extension_requested_days: int | None
+    merged_into: str | None
+    allowed_actions: list[str]
+    events: list[EventOut]
+
+
+class DemandPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[DemandSummary]
+
+
+def _ref(obj, code_attr: str = "code") -> dict | None:
+    if obj is None:
+        return None
+    return {"code": getattr(obj, code_attr), "name": obj.name}
+
+
+def _summary(d: Demand) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "number": d.number,
+        "title": d.title,
+        "status": d.status,
+        "status_label": str(Status(d.status).label),
+        "channel": d.channel,
+        "urgency": d.urgency,
+        "enterprise": _ref(d.enterprise, "credit_code"),
+        "category": _ref(d.category),
+        "lead_unit": _ref(d.lead_unit),
+        "submitted_at": d.submitted_at,
+        "next_due_at": d.next_due_at,
+        "version": d.version,
+    }
+
+
+def _detail(actor, demand_id: int) -> dict[str, Any]:
+    from django.utils import timezone
+
+    detail = demand_get(actor=actor, demand_id=demand_id)
+    d = detail.demand
+    return {
+        **_summary(d),
+        "description": d.description,
+        "contact_name": d.contact_name,
+        "contact_phone": d.contact_phone,
+        "round": d.round,
+        "deadlines": {
+            "triage": d.triage_due_at,
+            "first_response": d.first_response_due_at,
+            "interim_reply": d.interim_reply_due_at,
+            "resolution": d.resolution_due_at,
+            "next": d.next_due_at,
+            "overdue": bool(d.next_due_at and d.next_due_at < timezone.now()),
+        },
+        "units": [
+            {"unit": _ref(a.unit), "role": a.role, "is_current": a.is_current} for a in detail.assignments
+        ],
+        "assessment": d.assessment,
+        "reply": d.reply,
+        "resolved": d.resolved,
+        "rating": d.rating,
+        "rating_comment": d.rating_comment,
+        "extension_requested_days": d.extension_requested_days,
+        "merged_into": d.merged_into.number if d.merged_into else None,
+        "allowed_actions": detail.allowed_actions,
+        "events": [
+            {
+                "action": e.action,
+                "actor": str(e.actor) if e.actor else None,
+                "actor_role": e.actor.role if e.actor else None,
+                "at": e.at,
+                "from_status": e.from_state,
+                "to_status": e.to_state,
+                "reason": e.reason,
+                "payload": e.payload,
+            }
+            for e in detail.events
+        ],
+    }
+
+
+@router.post("/demands", response={201: DemandOut, 200: DemandOut})
+def demand_create(
+    request: HttpRequest,
+    payload: DemandIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+):
+    """File a demand. Send an Idempotency-Key header to make a retry safe: the same key
+    returns the first demand and never creates a second one."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        demand = services.demand_submit(
+            actor=request.user,
+            title=payload.title,
+            description=payload.description,
+            channel=payload.channel,
+            category_code=payload.category,
+            enterprise_credit_code=payload.enterprise_credit_code,
+            enterprise_name=payload.enterprise_name,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+        )
+        return 201, DemandOut(**_detail(request.user, demand.pk)).model_dump(mode="json")
+
+    status, body = run_once(request=request, key=idempotency_key, work=work)
+    return Respond(status, body)
+
+
+class ListQuery(Schema):
+    status: list[StatusName] | None = None  # type: ignore[valid-type]
+    unit: str | None = None
+    category: str | None = None
+    enterprise: str | None = None
+    overdue: bool | None = None
+    open: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    page: int = Field(default=1, ge=1, le=100000)
+    page_size: int = Field(default=20, ge=1, le=100)
+
+
+@router.get("/demands", response=DemandPage)
+def demand_index(request: HttpRequest, q: Query[ListQuery]):
+    """Demands you may see, nearest deadline first. `unit` with `open=true` is a unit's queue."""
+    qs = demand_list(
+        actor=request.user,
+        filters=DemandFilters(
+            status=q.status,
+            unit=q.unit,
+            category=q.category,
+            enterprise=q.enterprise,
+            overdue=q.overdue,
+            open=q.open,
+            created_from=q.created_from,
+            created_to=q.created_to,
+        ),
+    )
+    start = (q.page - 1) * q.page_size
+    rows = list(qs[start : start + q.page_size])
+    return {
+        "count": qs.count(),
+        "page": q.page,
+        "page_size": q.page_size,
+        "results": [_summary(d) for d in rows],
+    }
+
+
+@router.get("/demands/{demand_id}", response=DemandOut)
+def demand_read(request: HttpRequest, demand_id: int):
+    """One demand with its deadlines, units, the actions you may take, and its whole timeline."""
+    return _detail(request.user, demand_id)
+
+
+# --- transitions: one endpoint per action, each with its own body schema -------------------
+
+
+class Versioned(Schema):
+    version: int = Field(ge=1, description="The version you read; a stale one gets 409.")
+
+
+class TriageIn(Versioned):
+    category: str = Field(min_length=1, max_length=32)
+    urgency: UrgencyName = Urgency.NORMAL  # type: ignore[valid-type]
+    note: str = Field(default="", max_length=2000)
+
+
+class DispatchIn(Versioned):
+    lead_unit: str = Field(min_length=1, max_length=32)
+    co_units: list[str] = Field(default_factory=list, max_length=20)
+    note: str = Field(default="", max_length=2000)
+
+
+class NoteIn(Versioned):
+    note: str = Field(default="", max_length=2000)
+
+
+class AssessIn(Versioned):
+    assessment: str = Field(min_length=1, max_length=5000)
+
+
+class ReplyIn(Versioned):
+    reply: str = Field(min_length=1, max_length=5000)
+
+
+class ConfirmIn(Versioned):
+    resolved: bool
+    rating: RatingName  # type: ignore[valid-type]
+    comment: str = Field(default="", max_length=2000)
+
+
+class ReasonIn(Versioned):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class OptionalReasonIn(Versioned):
+    reason: str = Field(default="", max_length=2000)
+
+
+class ExtendIn(Versioned):
+    days: int = Field(ge=1, le=30)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class WaitIn(Versioned):
+    question: str = Field(min_length=1, max_length=2000)
+
+
+class ResumeIn(Versioned):
+    answer: str = Field(default="", max_length=5000)
+
+
+class MergeIn(Versioned):
+    into: str = Field(min_length=1, max_length=20, description="Number (SQ-…) or id of the demand to keep.")
+    reason: str = Field(default="", max_length=2000)
+
+
+S = services
+ACTIONS: dict[str, tuple[type[Versioned], Callable[..., Demand], str]] = {
+    "triage": (TriageIn, S.demand_triage, "Accept, classify and set the urgency (service team)."),
+    "dispatch": (DispatchIn, S.demand_dispatch, "Send to a lead unit and co-units by unit code (service team)."),
+    "respond": (NoteIn, S.demand_respond, "Record the first contact with the enterprise (lead unit)."),
+    "assess": (AssessIn, S.demand_assess, "Give the assessment and decision reference (lead unit)."),
+    "reply": (ReplyIn, S.demand_reply, "Reply to the enterprise (lead unit)."),
+    "confirm": (ConfirmIn, S.demand_confirm, "Say whether it was resolved and rate it (enterprise)."),
+    "return": (ReasonIn, S.demand_return, "Return a wrongly dispatched demand with a reason (lead unit)."),
+    "extend": (ExtendIn, S.demand_request_extension, "Ask for more working days (lead unit)."),
+    "approve-extension": (NoteIn, S.demand_approve_extension, "Approve the pending extension (supervisor)."),
+    "refuse-extension": (NoteIn, S.demand_refuse_extension, "Refuse the pending extension (supervisor)."),
+    "wait": (WaitIn, S.demand_wait, "Ask the enterprise a question; the clock pauses (lead unit)."),
+    "resume": (ResumeIn, S.demand_resume, "Answer the question or resume; the clock runs again."),
+    "reopen": (ReasonIn, S.demand_reopen, "Start a second round after 'not resolved' or 'unsatisfied'."),
+    "escalate": (ReasonIn, S.demand_escalate, "Hand over to difficult-case handling."),
+    "merge": (MergeIn, S.demand_merge, "Merge this duplicate into another demand (service team)."),
+    "withdraw": (OptionalReasonIn, S.demand_withdraw, "Withdraw the demand (enterprise)."),
+}
+
+
+def _register(action: str, schema: type[Versioned], service: Callable[..., Demand], summary: str) -> None:
+    def handler(request: HttpRequest, demand_id: int, payload: schema):  # type: ignore[valid-type]
+        data = payload.model_dump()
+        demand = service(actor=request.user, demand_id=demand_id, **data)
+        return _detail(request.user, demand.pk)
+
+    handler.__name__ = f"demand_{action.replace('-', '_')}"
+    router.post(
+        f"/demands/{{demand_id}}/actions/{action}",
+        response=DemandOut,
+        summary=summary,
+        operation_id=handler.__name__,
+    )(handler)
+
+
+for _action, (_schema, _service, _summary_text) in ACTIONS.items():
+    _register(_action, _schema, _service, _summary_text)

@@ -1,0 +1,73 @@
+"""Deadline arithmetic for demands: pure functions of a calendar, a policy and times."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from mashang.workcal.calendar import WorkCalendar
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Limits of one category, in working hours (triage, first contact) and working days."""
+
+    triage_hours: Decimal = Decimal(1)
+    first_response_hours: Decimal = Decimal(1)
+    interim_reply_days: Decimal = Decimal(3)
+    resolution_days: Decimal = Decimal(5)
+
+    @classmethod
+    def of(cls, category) -> Policy:
+        if category is None:
+            return cls()
+        return cls(
+            triage_hours=category.triage_hours,
+            first_response_hours=category.first_response_hours,
+            interim_reply_days=category.interim_reply_days,
+            resolution_days=category.resolution_days,
+        )
+
+
+def triage_due(cal: WorkCalendar, policy: Policy, start: datetime) -> datetime:
+    return cal.add_working_hours(start, float(policy.triage_hours))
+
+
+def unit_deadlines(cal: WorkCalendar, policy: Policy, start: datetime) -> dict[str, datetime]:
+    """The lead unit's deadlines, counted from the moment it receives the demand."""
+    day = cal.day_length
+    return {
+        "first_response_due_at": cal.add_working_hours(start, float(policy.first_response_hours)),
+        "interim_reply_due_at": cal.add_working_time(start, day * float(policy.interim_reply_days)),
+        "resolution_due_at": cal.add_working_time(start, day * float(policy.resolution_days)),
+    }
+
+
+def shift_after_pause(
+    cal: WorkCalendar, due: datetime | None, paused_at: datetime, resumed_at: datetime
+) -> datetime | None:
+    """A deadline after the clock paused from ``paused_at`` to ``resumed_at``.
+
+    The working time that was left when the pause began is left again on resuming; a
+    deadline already missed before the pause stays missed.
+    """
+    if due is None or due <= paused_at:
+        return due
+    return cal.add_working_time(resumed_at, cal.working_time_between(paused_at, due))
+
+
+def next_due(demand) -> datetime | None:
+    """The nearest deadline someone is held to now, given the demand's status and progress."""
+    status = demand.status
+    if status in ("submitted", "triaged", "returned", "unresolved"):
+        return demand.triage_due_at
+    if status in ("dispatched", "in_progress", "difficult"):
+        candidates = [demand.resolution_due_at]
+        if demand.first_responded_at is None:
+            candidates.append(demand.first_response_due_at)
+        if demand.assessed_at is None and demand.replied_at is None:
+            candidates.append(demand.interim_reply_due_at)
+        present = [c for c in candidates if c is not None]
+        return min(present) if present else None
+    return None

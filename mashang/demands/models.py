@@ -1,0 +1,158 @@
+"""Enterprise demands (诉求), the units they are dispatched to, and their numbering."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Awaiting triage")
+    TRIAGED = "triaged", _("Accepted, awaiting dispatch")
+    DISPATCHED = "dispatched", _("Dispatched")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting on the enterprise")
+    REPLIED = "replied", _("Replied, awaiting confirmation")
+    UNRESOLVED = "unresolved", _("Not resolved or unsatisfied")
+    RETURNED = "returned", _("Returned by the unit")
+    DIFFICULT = "difficult", _("Difficult case")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged into another demand")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.MERGED, Status.WITHDRAWN})
+OPEN_STATUSES = frozenset(Status) - TERMINAL_STATUSES
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    PHONE = "phone", _("Phone call")
+    VISIT = "visit", _("Visit")
+    CHAT = "chat", _("Chat message")
+    API = "api", _("API")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    CRITICAL = "critical", _("Very urgent")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class Demand(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    enterprise = models.ForeignKey(
+        "org.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="demands"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000)
+    contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    category = models.ForeignKey(
+        "org.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    status_before_wait = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    lead_unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    submitted_at = models.DateTimeField(_("submitted at"))
+    triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
+
+    triage_due_at = models.DateTimeField(_("triage due"), null=True, blank=True)
+    first_response_due_at = models.DateTimeField(_("first contact due"), null=True, blank=True)
+    interim_reply_due_at = models.DateTimeField(_("interim reply due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+
+    assessment = models.TextField(_("assessment and decision reference"), blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    resolved = models.BooleanField(_("resolved"), null=True, blank=True)
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    extension_requested_days = models.PositiveSmallIntegerField(
+        _("extension requested (working days)"), null=True, blank=True
+    )
+    extension_reason = models.TextField(_("extension reason"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+
+    class Meta:
+        verbose_name = _("demand")
+        verbose_name_plural = _("demands")
+        indexes = [
+            models.Index(fields=["next_due_at"], name="demand_next_due_idx"),
+            models.Index(fields=["enterprise", "next_due_at"], name="demand_enterprise_due_idx"),
+            models.Index(fields=["status", "next_due_at"], name="demand_status_due_idx"),
+            models.Index(fields=["submitted_at"], name="demand_submitted_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(name="demand_version_positive", condition=models.Q(version__gte=1)),
+            models.CheckConstraint(
+                name="demand_merged_has_target",
+                condition=~models.Q(status="merged") | models.Q(merged_into__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Assignment(models.Model):
+    """A unit's part in a demand: lead (主办) or co-unit (协办).
+
+    A unit keeps its row when the demand moves on (it may still read what it handled);
+    ``is_current`` says whether the demand is in the unit's queue now. ``is_open`` and
+    ``due_at`` copy the demand's state so a unit's queue is one index range.
+    """
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead unit")
+        CO = "co", _("Co-unit")
+
+    demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=4, choices=Role.choices)
+    is_current = models.BooleanField(default=True)
+    is_open = models.BooleanField(default=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["demand", "unit"], name="assignment_one_per_unit"),
+        ]
+        indexes = [
+            models.Index(fields=["unit", "is_current", "is_open", "due_at"], name="assignment_queue_idx"),
+        ]
+
+
+class NumberSequence(models.Model):
+    """The last number given out per year, for SQ-YYYY-NNNNNN."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

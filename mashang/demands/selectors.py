@@ -1,0 +1,94 @@
+"""Reads of demands, always through the actor's visibility, so API, pages and CLI agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mashang.audit.models import Event
+from mashang.audit.selectors import event_timeline
+from mashang.core.errors import NotFound
+from mashang.demands.models import OPEN_STATUSES, Assignment, Demand
+from mashang.demands.permissions import parties_of, visibility_filter
+from mashang.demands.transitions import allowed_actions
+from mashang.org.models import User
+
+MSG_NOT_FOUND = _("No such demand.")
+
+
+@dataclass(frozen=True)
+class DemandFilters:
+    status: list[str] | None = None
+    unit: str | None = None
+    category: str | None = None
+    enterprise: str | None = None
+    overdue: bool | None = None
+    open: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def demand_list(*, actor: User, filters: DemandFilters | None = None, now: datetime | None = None) -> QuerySet[Demand]:
+    """Demands the actor may see, nearest deadline first (those without one last)."""
+    f = filters or DemandFilters()
+    now = now or timezone.now()
+    qs = Demand.objects.filter(visibility_filter(actor))
+    if f.unit:
+        # One index range on the unit's assignments (the unit's queue when open=True).
+        units = Assignment.objects.filter(unit__code=f.unit)
+        if f.open:
+            units = units.filter(is_current=True, is_open=True)
+        qs = qs.filter(pk__in=units.values("demand_id"))
+    if f.status:
+        qs = qs.filter(status__in=f.status)
+    if f.open is True:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif f.open is False:
+        qs = qs.exclude(status__in=OPEN_STATUSES)
+    if f.category:
+        qs = qs.filter(category__code=f.category)
+    if f.enterprise:
+        qs = qs.filter(enterprise__credit_code=f.enterprise)
+    if f.overdue is True:
+        qs = qs.filter(next_due_at__lt=now)
+    elif f.overdue is False:
+        qs = qs.exclude(next_due_at__lt=now)
+    if f.created_from:
+        qs = qs.filter(submitted_at__gte=f.created_from)
+    if f.created_to:
+        qs = qs.filter(submitted_at__lt=f.created_to)
+    return qs.select_related("enterprise", "category", "lead_unit").order_by(
+        F("next_due_at").asc(nulls_last=True), "id"
+    )
+
+
+@dataclass(frozen=True)
+class DemandDetail:
+    demand: Demand
+    assignments: list[Assignment]
+    events: list[Event]
+    allowed_actions: list[str]
+
+
+def demand_get(*, actor: User, demand_id: int) -> DemandDetail:
+    """One demand with its units, its timeline and what the actor may do next; 404 if not visible."""
+    demand = (
+        Demand.objects.filter(visibility_filter(actor), pk=demand_id)
+        .select_related("enterprise", "category", "lead_unit", "submitted_by", "merged_into")
+        .first()
+    )
+    if demand is None:
+        raise NotFound(MSG_NOT_FOUND)
+    assignments = list(Assignment.objects.filter(demand=demand).select_related("unit").order_by("role", "unit__code"))
+    parties = parties_of(actor, demand, assignments)
+    actions = allowed_actions(status=demand.status, parties=parties)
+    if demand.extension_requested_days:
+        actions = [a for a in actions if a != "extend"]
+    else:
+        actions = [a for a in actions if a not in ("approve-extension", "refuse-extension")]
+    events = list(event_timeline(subject_type="demand", subject_id=demand.pk))
+    return DemandDetail(demand=demand, assignments=assignments, events=events, allowed_actions=actions)
