@@ -7,6 +7,9 @@ from datetime import date
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from django.utils import timezone
+
+from mashang.audit.services import event_record
 from mashang.workcal.models import CalendarDay
 from mashang.workcal.selectors import calendar_invalidate
 
@@ -19,8 +22,16 @@ def calendar_day_set(
         calendar_day, _ = CalendarDay.objects.update_or_create(
             date=day, defaults={"is_working_day": is_working_day, "note": note}
         )
-        # TODO(audit): record the change by ``actor`` here, in this transaction, once the
-        # audit app's recording function is settled.
+        event_record(
+            subject_type="calendar_day",
+            subject_id=calendar_day.pk,
+            action="set",
+            actor=actor,
+            at=timezone.now(),
+            to_state="working" if is_working_day else "rest",
+            reason=note,
+            payload={"date": day.isoformat()},
+        )
         transaction.on_commit(calendar_invalidate)
     return calendar_day
 
@@ -28,7 +39,16 @@ def calendar_day_set(
 def calendar_day_clear(*, actor: AbstractBaseUser, day: date) -> None:
     """Remove the override of ``day``, if any: the statutory calendar applies again."""
     with transaction.atomic():
-        deleted, _ = CalendarDay.objects.filter(date=day).delete()
-        if deleted:
-            # TODO(audit): record the removal by ``actor`` here, in this transaction.
+        existing = CalendarDay.objects.filter(date=day).first()
+        if existing is not None:
+            event_record(
+                subject_type="calendar_day",
+                subject_id=existing.pk,
+                action="clear",
+                actor=actor,
+                at=timezone.now(),
+                from_state="working" if existing.is_working_day else "rest",
+                payload={"date": day.isoformat()},
+            )
+            existing.delete()
             transaction.on_commit(calendar_invalidate)
