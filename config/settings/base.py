@@ -119,6 +119,9 @@ LOGGING = {
 MASHANG_OFFICE_HOURS = env_str("MASHANG_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 # How long (seconds) a worker keeps the loaded calendar before reading overrides again.
 MASHANG_CALENDAR_CACHE_SECONDS = env_int("MASHANG_CALENDAR_CACHE_SECONDS", 60)
+# Sign-in throttling: this many wrong passwords for one username locks it for the period.
+MASHANG_SIGNIN_MAX_FAILURES = env_int("MASHANG_SIGNIN_MAX_FAILURES", 5)
+MASHANG_SIGNIN_LOCK_SECONDS = env_int("MASHANG_SIGNIN_LOCK_SECONDS", 900)
 # Lifetime of an API token in days.
 MASHANG_API_TOKEN_DAYS = env_int("MASHANG_API_TOKEN_DAYS", 30)
 

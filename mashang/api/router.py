@@ -9,6 +9,7 @@ from pydantic import Field
 
 from mashang.api import errors
 from mashang.api.auth import BearerAuth, api_token_issue
+from mashang.api.throttle import signin_check, signin_failed, signin_succeeded
 from mashang.core.errors import NotAuthenticated
 
 api = NinjaAPI(
@@ -39,9 +40,12 @@ class TokenOut(Schema):
 @api.post("/auth/token", auth=None, response={200: TokenOut}, tags=["auth"])
 def token_create(request, payload: TokenIn):
     """Exchange a username and password for a bearer token."""
+    signin_check(payload.username)
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
+        signin_failed(payload.username)
         raise NotAuthenticated(MSG_BAD_CREDENTIALS)
+    signin_succeeded(payload.username)
     token, record = api_token_issue(user=user)
     return {"token": token, "expires_at": record.expires_at.isoformat()}
 
@@ -55,3 +59,13 @@ def _mount() -> None:
 
 
 _mount()
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any other path under /api answers in the API's error shape, not with an HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        errors.body(str(_("No such endpoint: {method} {path}")).format(method=request.method, path=request.path)),
+        status=404,
+    )

@@ -261,7 +261,9 @@ class TriageIn(Versioned):
 
 
 class DispatchIn(Versioned):
-    lead_unit: str = Field(min_length=1, max_length=32)
+    lead_unit: str = Field(
+        default="", max_length=32, description="Unit code; empty = the category's default lead unit."
+    )
     co_units: list[str] = Field(default_factory=list, max_length=20)
     note: str = Field(default="", max_length=2000)
 

@@ -92,3 +92,19 @@ def test_a_demand_filed_at_night_is_due_from_the_next_opening(zone, api):
             "/api/v1/demands", {"title": "夜间提交", "description": "周五晚上提交的诉求"}
         ).json()
     assert parse(demand["deadlines"]["triage"]) == at(2026, 11, 30, 9, 30)  # Monday 08:30 + 1 h
+
+
+def test_dispatch_without_a_lead_unit_follows_the_category_routing(zone, api):
+    enterprise, officer = api("ent-a"), api("officer")
+    demand = enterprise.post("/api/v1/demands", {"title": "用地指标", "description": "咨询用地指标"}).json()
+    demand = officer.act(demand, "triage", category="land").json()
+    r = officer.act(demand, "dispatch", co_units=["zjj"])
+    assert r.status_code == 200, r.content
+    units = {(u["unit"]["code"], u["role"]) for u in r.json()["units"]}
+    assert units == {("zrzy", "lead"), ("zjj", "co")}  # land → natural resources by the category's rule
+
+
+def test_an_unknown_api_path_answers_in_json(zone, api):
+    r = api("officer").post("/api/v1/demands/1/actions/fly", {"version": 1})
+    assert r.status_code == 404
+    assert "/api/v1/demands/1/actions/fly" in r.json()["message"]

@@ -37,7 +37,7 @@ MSG_REASON_REQUIRED = _("Please give a reason.")
 MSG_UNKNOWN_CATEGORY = _("There is no active category with this code.")
 MSG_UNKNOWN_UNIT = _("There is no active unit with the code {code}.")
 MSG_LEAD_AMONG_CO = _("The lead unit cannot also be a co-unit.")
-MSG_NO_LEAD = _("Name the lead unit.")
+MSG_NO_LEAD = _("Name the lead unit: this category has no default lead unit.")
 MSG_BAD_URGENCY = _("Choose one of: {choices}.")
 MSG_BAD_RATING = _("Choose one of: satisfied, basic, unsatisfied.")
 MSG_NEEDS_CATEGORY = _("Classify the demand before dispatching it.")
@@ -164,20 +164,24 @@ def _units_by_code(codes: Sequence[str], field_name: str) -> list[Unit]:
 
 
 def demand_dispatch(
-    *, actor: User, demand_id: int, version: int, lead_unit: str, co_units: Sequence[str] = (),
+    *, actor: User, demand_id: int, version: int, lead_unit: str = "", co_units: Sequence[str] = (),
     note: str = "", at: datetime | None = None,
 ) -> Demand:
-    """Send the demand to one lead unit and any co-units; their clocks start now."""
-    if not (lead_unit or "").strip():
-        raise ValidationFailed(MSG_NO_LEAD, fields={"lead_unit": MSG_NO_LEAD})
-    (lead,) = _units_by_code([lead_unit], "lead_unit")
+    """Send the demand to one lead unit and any co-units; their clocks start now.
+
+    Without ``lead_unit`` the category's default lead unit (the routing rule) is used.
+    """
+    chosen = _units_by_code([lead_unit], "lead_unit")[0] if (lead_unit or "").strip() else None
     co = _units_by_code(co_units, "co_units")
-    if any(u.pk == lead.pk for u in co):
-        raise ValidationFailed(MSG_LEAD_AMONG_CO, fields={"co_units": MSG_LEAD_AMONG_CO})
 
     def change(demand: Demand, ctx: Context) -> Change:
         if demand.category is None:
             raise ValidationFailed(MSG_NEEDS_CATEGORY, fields={"category": MSG_NEEDS_CATEGORY})
+        lead = chosen or demand.category.default_lead_unit
+        if lead is None or not lead.is_active:
+            raise ValidationFailed(MSG_NO_LEAD, fields={"lead_unit": MSG_NO_LEAD})
+        if any(u.pk == lead.pk for u in co):
+            raise ValidationFailed(MSG_LEAD_AMONG_CO, fields={"co_units": MSG_LEAD_AMONG_CO})
         wanted = {lead.pk: Assignment.Role.LEAD, **{u.pk: Assignment.Role.CO for u in co}}
         existing = {a.unit_id: a for a in Assignment.objects.filter(demand=demand)}
         for unit_id, assignment in existing.items():
@@ -198,6 +202,7 @@ def demand_dispatch(
             "dispatched_at": ctx.at,
             "first_responded_at": None,
             "assessed_at": None,
+            "replied_at": None,
             **deadlines.unit_deadlines(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
         }
         return Change(
