@@ -36,8 +36,9 @@ class CalendarDayAdmin(admin.ModelAdmin):
                 messages.warning(
                     request,
                     _(
-                        "%(years)s 年的法定节假日尚未收录，请在此录入放假与调休安排；"
-                        "在此之前按周一至周五计算工作日。"
+                        "The statutory holidays of %(years)s are not known yet: enter the rest "
+                        "days and make-up working days here. Until then Monday to Friday count "
+                        "as working days."
                     )
                     % {"years": "、".join(map(str, missing))},
                 )

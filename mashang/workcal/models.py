@@ -9,16 +9,16 @@ from django.utils.translation import gettext_lazy as _
 class CalendarDay(models.Model):
     """One date declared a working day or a rest day, whatever the statutory calendar says."""
 
-    date = models.DateField(_("日期"), unique=True)
+    date = models.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(
-        _("安排"), choices=[(True, _("上班（工作日）")), (False, _("放假（休息日）"))]
+        _("arrangement"), choices=[(True, _("working day")), (False, _("rest day"))]
     )
-    note = models.CharField(_("说明"), max_length=100, blank=True, help_text=_("例如：2027年元旦"))
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    note = models.CharField(_("note"), max_length=100, blank=True, help_text=_("for example: New Year's Day 2027"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("日历调整")
-        verbose_name_plural = _("日历调整")
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
         ordering = ["date"]
 
     def __str__(self) -> str:

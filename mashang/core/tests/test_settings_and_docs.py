@@ -67,3 +67,12 @@ def test_a_malformed_boolean_is_refused_with_its_name():
     result = _start_django(DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+def test_every_demand_action_and_status_is_documented():
+    from mashang.demands.models import Status
+    from mashang.demands.transitions import MOVES
+
+    documented = (ROOT / "docs" / "domain.md").read_text()
+    missing = sorted(name for name in [*MOVES, *Status.values] if f"`{name}`" not in documented)
+    assert missing == []
