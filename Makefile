@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PG_URL := $(or $(MASHANG_TEST_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-sqlite test-postgres lint lock bench clean
+.PHONY: install messages makemessages demo test test-sqlite test-postgres lint lock bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+# Compile the translations (zh-Hans first); msgfmt comes from Debian's gettext.
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+	cd mashang && ../$(BIN)/mashang compilemessages -v0
+
+# Collect new message ids into mashang/locale/zh_Hans/LC_MESSAGES/django.po to translate.
+makemessages: $(STAMP)
+	cd mashang && ../$(BIN)/mashang makemessages -l zh_Hans --no-obsolete --no-location
 
 demo: install
 	$(BIN)/mashang migrate --noinput

@@ -5,39 +5,39 @@ from __future__ import annotations
 import json
 
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from mashang.core.errors import ApplicationError
 
-MSG_INVALID = "The request has invalid fields; see fields."
-MSG_BAD_JSON = "The request body is not valid JSON."
-MSG_UNAUTHORIZED = "Sign in first: send Authorization: Bearer <token> (POST /api/v1/auth/token gives one)."
-MSG_NOT_FOUND = "Not found."
+MSG_INVALID = _("The request has invalid fields; see fields.")
+MSG_BAD_JSON = _("The request body is not valid JSON.")
+MSG_UNAUTHORIZED = _("Sign in first: send Authorization: Bearer <token> (POST /api/v1/auth/token gives one).")
+MSG_NOT_FOUND = _("Not found.")
 
 # Pydantic's error types, said in words an office would use.
 _MESSAGES = {
-    "missing": "This field is required.",
-    "string_too_long": "At most {max_length} characters.",
-    "string_too_short": "At least {min_length} characters.",
-    "string_type": "Give text here.",
-    "int_parsing": "Give a whole number.",
-    "int_type": "Give a whole number.",
-    "bool_parsing": "Give true or false.",
-    "bool_type": "Give true or false.",
-    "datetime_parsing": "Give a date and time such as 2026-10-09T14:30:00+08:00.",
-    "datetime_from_date_parsing": "Give a date and time such as 2026-10-09T14:30:00+08:00.",
-    "date_from_datetime_parsing": "Give a date such as 2026-10-09.",
-    "enum": "Choose one of: {expected}.",
-    "literal_error": "Choose one of: {expected}.",
-    "greater_than_equal": "At least {ge}.",
-    "less_than_equal": "At most {le}.",
-    "list_type": "Give a list.",
-    "too_long": "At most {max_length} items.",
-    "model_attributes_type": "Give an object with named fields.",
-    "dict_type": "Give an object with named fields.",
-    "extra_forbidden": "This field is not accepted here.",
+    "missing": _("This field is required."),
+    "string_too_long": _("At most {max_length} characters."),
+    "string_too_short": _("At least {min_length} characters."),
+    "string_type": _("Give text here."),
+    "int_parsing": _("Give a whole number."),
+    "int_type": _("Give a whole number."),
+    "bool_parsing": _("Give true or false."),
+    "bool_type": _("Give true or false."),
+    "datetime_parsing": _("Give a date and time such as 2026-10-09T14:30:00+08:00."),
+    "datetime_from_date_parsing": _("Give a date and time such as 2026-10-09T14:30:00+08:00."),
+    "date_from_datetime_parsing": _("Give a date such as 2026-10-09."),
+    "enum": _("Choose one of: {expected}."),
+    "literal_error": _("Choose one of: {expected}."),
+    "greater_than_equal": _("At least {ge}."),
+    "less_than_equal": _("At most {le}."),
+    "list_type": _("Give a list."),
+    "too_long": _("At most {max_length} items."),
+    "model_attributes_type": _("Give an object with named fields."),
+    "dict_type": _("Give an object with named fields."),
+    "extra_forbidden": _("This field is not accepted here."),
 }
 
 
@@ -55,7 +55,7 @@ def _message(error: dict) -> str:
         return str(error.get("msg", MSG_INVALID))
     ctx = {k: v for k, v in (error.get("ctx") or {}).items()}
     try:
-        return _(template).format(**ctx)
+        return str(template).format(**ctx)
     except (KeyError, IndexError):
         return str(error.get("msg", MSG_INVALID))
 
@@ -74,18 +74,18 @@ def install(api: NinjaAPI) -> None:
         fields: dict[str, list[str]] = {}
         for error in exc.errors:
             fields.setdefault(_field_name(error.get("loc", ())), []).append(_message(error))
-        return api.create_response(request, body(_(MSG_INVALID), fields), status=422)
+        return api.create_response(request, body(str(MSG_INVALID), fields), status=422)
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request, exc):
-        return api.create_response(request, body(_(MSG_UNAUTHORIZED)), status=401)
+        return api.create_response(request, body(str(MSG_UNAUTHORIZED)), status=401)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         if isinstance(exc.__cause__, json.JSONDecodeError | UnicodeDecodeError):
-            return api.create_response(request, body(_(MSG_BAD_JSON)), status=400)
+            return api.create_response(request, body(str(MSG_BAD_JSON)), status=400)
         return api.create_response(request, body(str(exc)), status=exc.status_code)
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return api.create_response(request, body(_(MSG_NOT_FOUND)), status=404)
+        return api.create_response(request, body(str(MSG_NOT_FOUND)), status=404)

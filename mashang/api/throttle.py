@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +18,8 @@ class TooManyAttempts(ApplicationError):
 
 
 def _key(username: str) -> str:
-    return f"signin-failures:{username.strip().lower()[:150]}"
+    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+    return f"signin-failures:{digest}"
 
 
 def signin_check(username: str) -> None:

@@ -84,7 +84,7 @@ MOVES: dict[str, Move] = {
 }
 
 MSG_NOT_YOUR_PART = _("As {party} you may not {action} this demand.")
-MSG_NOT_FROM_STATUS = _("A demand that is “{status}” cannot be {action_past}; allowed from: {allowed}.")
+MSG_NOT_FROM_STATUS = _("A demand that is “{status}” does not allow “{action}”; it is allowed from: {allowed}.")
 
 
 def check_move(*, action: str, status: str, parties: frozenset[str]) -> None:
@@ -99,7 +99,7 @@ def check_move(*, action: str, status: str, parties: frozenset[str]) -> None:
         allowed = "、".join(str(Status(s).label) for s in sorted(move.sources))
         raise TransitionNotAllowed(
             str(MSG_NOT_FROM_STATUS).format(
-                status=Status(status).label, action_past=Action(action).label, allowed=allowed
+                status=Status(status).label, action=Action(action).label, allowed=allowed
             )
         )
 
