@@ -36,7 +36,7 @@ class BearerAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         found = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user", "user__enterprise", "user__unit")
             .filter(key_hash=_digest(token), expires_at__gt=timezone.now(), user__is_active=True)
             .first()
         )

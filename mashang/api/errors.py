@@ -82,6 +82,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, ApplicationError):  # refused by our parser (mashang.api.parser)
+            return application_error(request, exc.__cause__)
         if isinstance(exc.__cause__, json.JSONDecodeError | UnicodeDecodeError):
             return api.create_response(request, body(str(MSG_BAD_JSON)), status=400)
         return api.create_response(request, body(str(exc)), status=exc.status_code)

@@ -8,6 +8,7 @@ committed answer. A failed request leaves no row, so it can be retried.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,16 @@ MSG_KEY_REUSED = _("This Idempotency-Key was already used for a different reques
 MSG_KEY_TOO_LONG = _("An Idempotency-Key has at most 255 characters.")
 
 
+def _fingerprint(request) -> str:
+    """The request's identity: method, path and body, the JSON body taken by its meaning
+    (a retry that serialises the same object with its keys in another order is the same request)."""
+    try:
+        canonical = json.dumps(json.loads(request.body), sort_keys=True, ensure_ascii=False).encode()
+    except ValueError:
+        canonical = request.body
+    return hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + canonical).hexdigest()
+
+
 def run_once(
     *, request, key: str | None, work: Callable[[], tuple[int, dict[str, Any]]]
 ) -> tuple[int, dict[str, Any]]:
@@ -30,7 +41,7 @@ def run_once(
         return work()
     if len(key) > 255:
         raise ValidationFailed(MSG_KEY_TOO_LONG, fields={"Idempotency-Key": MSG_KEY_TOO_LONG})
-    fingerprint = hashlib.sha256(request.method.encode() + request.path.encode() + request.body).hexdigest()
+    fingerprint = _fingerprint(request)
     with transaction.atomic():
         try:
             with transaction.atomic():

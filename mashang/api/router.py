@@ -9,6 +9,7 @@ from pydantic import Field
 
 from mashang.api import errors
 from mashang.api.auth import BearerAuth, api_token_issue
+from mashang.api.parser import ApiParser
 from mashang.api.throttle import signin_check, signin_failed, signin_succeeded
 from mashang.core.errors import NotAuthenticated
 
@@ -21,6 +22,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=ApiParser(),
 )
 errors.install(api)
 

@@ -251,7 +251,7 @@ def demand_read(request: HttpRequest, demand_id: int):
 
 
 class Versioned(Schema):
-    version: int = Field(ge=1, description="The version you read; a stale one gets 409.")
+    version: int = Field(ge=1, strict=True, description="The version you read; a stale one gets 409.")
 
 
 class TriageIn(Versioned):

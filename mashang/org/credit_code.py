@@ -6,6 +6,8 @@ the last one is a check character computed from the first 17 with fixed weights.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.utils.translation import gettext_lazy as _
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -37,4 +39,5 @@ def credit_code_error(code: str) -> str | None:
 
 
 def normalize_credit_code(code: str) -> str:
-    return code.strip().upper()
+    """Upper case, without surrounding spaces, full-width characters (from Chinese input methods) made ASCII."""
+    return unicodedata.normalize("NFKC", code).strip().upper()

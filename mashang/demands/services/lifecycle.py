@@ -396,7 +396,10 @@ def demand_merge(
     *, actor: User, demand_id: int, version: int, into: str, reason: str = "", at: datetime | None = None
 ) -> Demand:
     """Merge a duplicate into another demand (by number or id). Nothing is deleted."""
-    target = Demand.objects.filter(number=into).first() if not str(into).isdigit() else Demand.objects.filter(pk=int(into)).first()
+    # Only among the demands the actor may see: an answer must not reveal whether another
+    # enterprise's demand with this number exists or is still open.
+    visible = Demand.objects.filter(visibility_filter(actor))
+    target = visible.filter(number=into).first() if not str(into).isdigit() else visible.filter(pk=int(into)).first()
     if target is None:
         message = str(MSG_NOT_FOUND)
         raise ValidationFailed(message, fields={"into": message})
