@@ -73,6 +73,9 @@ TEMPLATES = [
 
 _DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'mashang.sqlite3'}"
 DATABASE_URL = env_str("DATABASE_URL", _DEFAULT_DATABASE_URL)
+if DATABASE_URL == _DEFAULT_DATABASE_URL:
+    # The embedded default needs nothing installed: its folder is made on first use.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL, conn_max_age=env_int("MASHANG_DB_CONN_MAX_AGE", 60)

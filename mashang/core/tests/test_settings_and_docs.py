@@ -76,3 +76,11 @@ def test_every_demand_action_and_status_is_documented():
     documented = (ROOT / "docs" / "domain.md").read_text()
     missing = sorted(name for name in [*MOVES, *Status.values] if f"`{name}`" not in documented)
     assert missing == []
+
+
+def test_the_readme_lists_every_demo_unit():
+    from mashang.demo.reference import UNITS
+
+    readme = (ROOT / "README.md").read_text()
+    missing = sorted(u.code for u in UNITS if f"| `{u.code}` |" not in readme)
+    assert missing == []

@@ -203,6 +203,9 @@ def demand_dispatch(
             "first_responded_at": None,
             "assessed_at": None,
             "replied_at": None,
+            "resolved": None,
+            "rating": "",
+            "extension_requested_days": None,
             **deadlines.unit_deadlines(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
         }
         return Change(
@@ -239,7 +242,12 @@ def demand_reply(*, actor: User, demand_id: int, version: int, reply: str, at: d
     text = _required(reply, "reply")
 
     def change(demand: Demand, ctx: Context) -> Change:
-        return Change(to_status=Status.REPLIED, fields={"reply": text, "replied_at": ctx.at}, payload={"reply": text})
+        # A pending extension request lapses with the reply: the unit has answered.
+        return Change(
+            to_status=Status.REPLIED,
+            fields={"reply": text, "replied_at": ctx.at, "extension_requested_days": None},
+            payload={"reply": text},
+        )
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.REPLY, at=at, change=change)
 
@@ -277,7 +285,10 @@ def demand_return(*, actor: User, demand_id: int, version: int, reason: str, at:
         Assignment.objects.filter(demand=demand, is_current=True).update(is_current=False)
         return Change(
             to_status=Status.RETURNED,
-            fields={"triage_due_at": deadlines.triage_due(ctx.cal, deadlines.Policy.of(demand.category), ctx.at)},
+            fields={
+                "triage_due_at": deadlines.triage_due(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
+                "extension_requested_days": None,
+            },
             reason=why,
             payload={"unit": demand.lead_unit.code if demand.lead_unit else ""},
         )

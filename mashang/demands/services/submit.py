@@ -109,6 +109,7 @@ def demand_submit(
     if errors:
         raise ValidationFailed(next(iter(errors.values())), fields=errors)
 
+    own = not can_submit_for_any_enterprise(actor)
     cal = calendar_get()
     with transaction.atomic():
         enterprise = _resolve_enterprise(
@@ -121,8 +122,10 @@ def demand_submit(
             channel=channel,
             title=title,
             description=description,
-            contact_name=contact_name.strip() or actor.display_name,
-            contact_phone=contact_phone.strip() or actor.phone,
+            # An enterprise contact filing for itself is the contact unless it names another;
+            # an officer logging a call names the caller or leaves it blank.
+            contact_name=contact_name.strip() or (actor.display_name if own else ""),
+            contact_phone=contact_phone.strip() or (actor.phone if own else ""),
             category=category,
             status=Status.SUBMITTED,
             submitted_at=at,

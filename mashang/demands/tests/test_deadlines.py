@@ -258,3 +258,21 @@ def test_no_deadline_falls_on_a_holiday_or_outside_office_hours(first_day, last_
                 checked += 1
         start += timedelta(minutes=37)
     assert checked > 9_000
+
+
+def test_a_pending_extension_lapses_with_the_reply_and_round_two_may_ask_again(zone):
+    demand = dispatched(zone, at(2026, 3, 2, 9, 0))
+    demand = act(zone, Action.RESPOND, "land_staff", demand, when=at(2026, 3, 2, 9, 30))
+    demand = act(zone, Action.EXTEND, "land_staff", demand, when=at(2026, 3, 2, 10, 0), days=5)
+    demand = act(zone, Action.REPLY, "land_staff", demand, when=at(2026, 3, 3, 10, 0))
+    assert demand.extension_requested_days is None
+    demand = act(
+        zone, Action.CONFIRM, "contact", demand, when=at(2026, 3, 3, 11, 0), resolved=False, rating="basic"
+    )
+    demand = act(zone, Action.REOPEN, "officer", demand, when=at(2026, 3, 4, 9, 0))
+    demand = act(zone, Action.RESPOND, "land_staff", demand, when=at(2026, 3, 4, 9, 30))
+    round_two_due = demand.resolution_due_at
+    demand = act(zone, Action.EXTEND, "land_staff", demand, when=at(2026, 3, 4, 10, 0), days=2)
+    assert demand.extension_requested_days == 2
+    demand = act(zone, Action.APPROVE_EXTENSION, "supervisor", demand, when=at(2026, 3, 4, 11, 0))
+    assert demand.resolution_due_at == round_two_due + 2 * timedelta(days=1)  # Wed → Fri, no weekend between

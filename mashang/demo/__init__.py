@@ -1,0 +1,18 @@
+"""The demo zone: Chinese reference data and a generator that plays a year of real use.
+
+``mashang load_demo`` fills an empty database with a Guangdong development zone — its
+units and their heads, demand categories with their limits, about 200 enterprises with
+valid unified social credit codes, the people of every role — and then about 3,000
+demands filed and handled over the twelve months before ``--until``. Every demand and
+every move goes through :mod:`mashang.demands.services` with the acting person and an
+explicit time, so the events, deadlines and versions are exactly what real use produces.
+The same seed and the same ``--until`` give the same data.
+
+Modules:
+
+- :mod:`mashang.demo.reference` — units, categories, industries, names (static data)
+- :mod:`mashang.demo.texts` — demand, reply and reason templates
+- :mod:`mashang.demo.plan` — pure generation of enterprises, people and demand plans
+- :mod:`mashang.demo.simulate` — plays the demand plans through the services
+- :mod:`mashang.demo.load` — checks, wipes and loads a database (used by the command)
+"""

@@ -1,0 +1,217 @@
+"""The demo zone: loaded through the services, the same for the same seed, safe to load twice."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from mashang.audit.models import Event
+from mashang.demands.models import Demand, Status
+from mashang.org.credit_code import credit_code_error
+from mashang.org.models import Enterprise, Unit, User
+from mashang.workcal.selectors import calendar_get, calendar_invalidate
+
+SMALL = {"seed": 7, "until": "2026-06-30", "demands": 120, "enterprises": 20}
+HORIZON = datetime(2026, 6, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+STAFF_ROLES = {"officer", "unit_staff", "unit_head", "supervisor", "leader"}
+
+
+@pytest.fixture(autouse=True)
+def cached_calendar(settings):
+    """The test settings rebuild the calendar at every call; a load makes thousands of calls."""
+    settings.MASHANG_CALENDAR_CACHE_SECONDS = 600
+    calendar_invalidate()
+    yield
+    calendar_invalidate()
+
+
+def load(**options) -> str:
+    out = StringIO()
+    call_command("load_demo", stdout=out, **{**SMALL, **options})
+    return out.getvalue()
+
+
+def snapshot() -> list[tuple]:
+    return list(
+        Demand.objects.order_by("number").values_list(
+            "number",
+            "title",
+            "status",
+            "version",
+            "round",
+            "submitted_at",
+            "enterprise__credit_code",
+            "lead_unit__code",
+            "rating",
+            "next_due_at",
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_every_status_appears_and_every_credit_code_is_valid():
+    output = load()
+
+    assert "120/120" in output
+    statuses = Counter(Demand.objects.values_list("status", flat=True))
+    assert set(statuses) == set(Status.values)
+    assert sum(statuses.values()) == 120
+    assert statuses[Status.CLOSED] > 60
+    codes = list(Enterprise.objects.values_list("credit_code", flat=True))
+    assert len(codes) == 20
+    assert all(credit_code_error(code) is None and code.startswith("9144") for code in codes)
+    assert set(User.objects.filter(role="enterprise").values_list("username", flat=True)) == {
+        f"ent{n:03d}" for n in range(1, 21)
+    }
+    # Every enterprise filed something; every unit has a head.
+    assert Demand.objects.values("enterprise").distinct().count() == 20
+    assert not Unit.objects.filter(head=None).exists()
+
+
+@pytest.mark.django_db
+def test_every_event_is_a_move_of_the_services_by_the_right_person_in_working_time():
+    load()
+    cal = calendar_get()
+    events = Counter(
+        Event.objects.filter(subject_type="demand").values_list("subject_id", flat=True)
+    )
+    for demand_id, version in Demand.objects.values_list("pk", "version"):
+        # submit is version 1, each transition adds one event and one version
+        assert events[demand_id] == version, demand_id
+
+    timeline = (
+        Event.objects.filter(subject_type="demand")
+        .select_related("actor")
+        .order_by("subject_id", "id")
+    )
+    previous: dict[int, datetime] = {}
+    for event in timeline:
+        assert event.at < HORIZON
+        if event.subject_id in previous:
+            assert event.at > previous[event.subject_id]
+        else:
+            assert event.action == "submit"
+        previous[event.subject_id] = event.at
+        if event.actor.role in STAFF_ROLES:
+            local = event.at.astimezone(cal.tz)
+            assert cal.is_working_day(local.date()), event
+            assert any(start <= local.time() <= end for start, end in cal.office_hours), event
+    actions = Counter(e.action for e in timeline)
+    for action in ("reopen", "return", "escalate", "merge", "withdraw", "wait", "resume", "extend"):
+        assert actions[action] > 0, action
+    ratings = Counter(e.payload["rating"] for e in timeline if e.action == "confirm")
+    assert ratings["satisfied"] > sum(ratings.values()) * 0.6
+    assert 0 < ratings["unsatisfied"] and 0 < ratings["basic"] < ratings["satisfied"]
+    assert Demand.objects.filter(round=2).exists()
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_data():
+    load()
+    first = snapshot()
+    first_events = list(
+        Event.objects.filter(subject_type="demand")
+        .order_by("id")
+        .values_list("action", "actor__username", "at", "from_state", "to_state", "reason")
+    )
+
+    output = load(force=True)
+
+    assert "已清除原有演示数据（120 条诉求）" in output
+    assert snapshot() == first
+    assert (
+        list(
+            Event.objects.filter(subject_type="demand")
+            .order_by("id")
+            .values_list("action", "actor__username", "at", "from_state", "to_state", "reason")
+        )
+        == first_events
+    )
+    assert Demand.objects.count() == 120
+    assert Enterprise.objects.count() == 20
+
+    load(force=True, seed=8)
+    assert snapshot() != first
+
+
+@pytest.mark.django_db
+def test_loading_again_changes_nothing():
+    load()
+    before = (snapshot(), Event.objects.count(), User.objects.count(), Enterprise.objects.count())
+
+    again = load()
+    # make demo runs without --until: on another day, it is still the same demo
+    out = StringIO()
+    call_command("load_demo", seed=7, demands=120, enterprises=20, stdout=out)
+
+    assert "已经载入" in again and "已经载入" in out.getvalue()
+    assert (
+        snapshot(),
+        Event.objects.count(),
+        User.objects.count(),
+        Enterprise.objects.count(),
+    ) == before
+    with pytest.raises(CommandError, match="另一套演示数据"):
+        load(seed=8)
+
+
+@pytest.mark.django_db
+def test_a_database_with_other_data_is_refused_unless_forced():
+    Unit.objects.create(code="zrzy", name="自然资源局")
+
+    with pytest.raises(CommandError, match="不属于演示的数据"):
+        load()
+    assert not Demand.objects.exists()
+
+    load(force=True)
+    assert Demand.objects.count() == 120
+    assert Unit.objects.get(code="zrzy").name == "自然资源分局"
+
+
+@pytest.mark.django_db
+def test_an_enterprise_contact_logs_in_and_sees_only_its_own_demands():
+    load()
+    contact = User.objects.select_related("enterprise").get(username="ent001")
+    own = Demand.objects.filter(enterprise=contact.enterprise).count()
+    assert 0 < own < Demand.objects.count()
+
+    client = Client()
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "ent001", "password": "mashang-demo"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    token = response.json()["token"]
+    response = client.get(
+        "/api/v1/demands", {"page_size": 100}, headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.status_code == 200, response.content
+    page = response.json()
+    assert page["count"] == own
+    assert {d["enterprise"]["code"] for d in page["results"]} == {contact.enterprise.credit_code}
+
+
+@pytest.mark.django_db
+def test_demo_users_lists_the_people_briefly():
+    out = StringIO()
+    call_command("demo_users", stdout=out)
+    assert "load_demo" in out.getvalue()
+
+    load()
+    out = StringIO()
+    call_command("demo_users", stdout=out)
+    text = out.getvalue()
+
+    assert "mashang-demo" in text
+    assert "ent001…ent020" in text
+    assert "officer2" in text and "supervisor" in text and "leader" in text
+    assert "unit-zrzy" in text and "head-dcb" in text
+    assert len(text.splitlines()) < 20
