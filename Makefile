@@ -35,7 +35,7 @@ demo: install
 	@echo "mashang is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
 	$(BIN)/mashang runserver --insecure --noreload 127.0.0.1:$(PORT)
 
-test: install test-sqlite test-postgres
+test: install lint test-sqlite test-postgres
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest -q

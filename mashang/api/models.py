@@ -19,6 +19,9 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class IdempotencyRecord(models.Model):
     """The first answer to a request carrying an Idempotency-Key, returned again on a retry."""
@@ -35,3 +38,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_per_user_key"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.key}"

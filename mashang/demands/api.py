@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Header, Query, Router, Schema
 from ninja import Status as Respond
 from pydantic import Field
@@ -105,6 +106,11 @@ class DemandPage(Schema):
     results: list[DemandSummary]
 
 
+def _local(value: datetime | None) -> datetime | None:
+    """Times are given in the zone's time zone (+08:00), as people there read them."""
+    return timezone.localtime(value) if value is not None else None
+
+
 def _ref(obj, code_attr: str = "code") -> dict | None:
     if obj is None:
         return None
@@ -123,15 +129,13 @@ def _summary(d: Demand) -> dict[str, Any]:
         "enterprise": _ref(d.enterprise, "credit_code"),
         "category": _ref(d.category),
         "lead_unit": _ref(d.lead_unit),
-        "submitted_at": d.submitted_at,
-        "next_due_at": d.next_due_at,
+        "submitted_at": _local(d.submitted_at),
+        "next_due_at": _local(d.next_due_at),
         "version": d.version,
     }
 
 
 def _detail(actor, demand_id: int) -> dict[str, Any]:
-    from django.utils import timezone
-
     detail = demand_get(actor=actor, demand_id=demand_id)
     d = detail.demand
     return {
@@ -141,11 +145,11 @@ def _detail(actor, demand_id: int) -> dict[str, Any]:
         "contact_phone": d.contact_phone,
         "round": d.round,
         "deadlines": {
-            "triage": d.triage_due_at,
-            "first_response": d.first_response_due_at,
-            "interim_reply": d.interim_reply_due_at,
-            "resolution": d.resolution_due_at,
-            "next": d.next_due_at,
+            "triage": _local(d.triage_due_at),
+            "first_response": _local(d.first_response_due_at),
+            "interim_reply": _local(d.interim_reply_due_at),
+            "resolution": _local(d.resolution_due_at),
+            "next": _local(d.next_due_at),
             "overdue": bool(d.next_due_at and d.next_due_at < timezone.now()),
         },
         "units": [
@@ -164,7 +168,7 @@ def _detail(actor, demand_id: int) -> dict[str, Any]:
                 "action": e.action,
                 "actor": str(e.actor) if e.actor else None,
                 "actor_role": e.actor.role if e.actor else None,
-                "at": e.at,
+                "at": _local(e.at),
                 "from_status": e.from_state,
                 "to_status": e.to_state,
                 "reason": e.reason,

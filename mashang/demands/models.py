@@ -150,9 +150,15 @@ class Assignment(models.Model):
             models.Index(fields=["unit", "is_current", "is_open", "due_at"], name="assignment_queue_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.demand_id} {self.unit_id} {self.role}"
+
 
 class NumberSequence(models.Model):
     """The last number given out per year, for SQ-YYYY-NNNNNN."""
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"SQ-{self.year}: {self.last}"

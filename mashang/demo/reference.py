@@ -261,18 +261,3 @@ ROADS = (
 GATES = ("东门", "南门", "北门", "西门", "2号门", "货运出入口")
 BUILDINGS = ("1号厂房", "2号厂房", "3号厂房", "研发楼", "综合楼", "员工宿舍楼", "成品仓库")
 
-#: How the demo's summary names the statuses.
-STATUS_NAMES = {
-    "submitted": "待受理",
-    "triaged": "待派单",
-    "dispatched": "已派单",
-    "in_progress": "办理中",
-    "waiting": "待企业答复",
-    "replied": "已答复待确认",
-    "unresolved": "未解决待重办",
-    "returned": "已退单",
-    "difficult": "难题专办",
-    "closed": "已办结",
-    "merged": "已合并",
-    "withdrawn": "已撤回",
-}

@@ -6,7 +6,6 @@ from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-
 from django.utils import timezone
 
 from mashang.audit.services import event_record

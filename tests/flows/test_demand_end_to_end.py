@@ -108,3 +108,11 @@ def test_an_unknown_api_path_answers_in_json(zone, api):
     r = api("officer").post("/api/v1/demands/1/actions/fly", {"version": 1})
     assert r.status_code == 404
     assert "/api/v1/demands/1/actions/fly" in r.json()["message"]
+
+
+def test_times_are_given_in_the_zones_time_zone(zone, api):
+    with time_machine.travel(at(2026, 11, 25, 10, 0), tick=False):
+        demand = api("ent-a").post("/api/v1/demands", {"title": "时区", "description": "时区"}).json()
+    assert demand["submitted_at"].endswith("+08:00")
+    assert demand["submitted_at"].startswith("2026-11-25T10:00:00")
+    assert demand["events"][0]["at"].startswith("2026-11-25T10:00:00")

@@ -4,9 +4,10 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import mashang.org.models
 from django.conf import settings
 from django.db import migrations, models
+
+import mashang.org.models
 
 
 class Migration(migrations.Migration):

@@ -7,8 +7,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from mashang.demands.models import Status
 from mashang.demo.load import DemoOptions, DemoRefused, demo_check, demo_load, demo_wipe
-from mashang.demo.reference import DEMO_PASSWORD, STATUS_NAMES, ZONE_NAME
+from mashang.demo.reference import DEMO_PASSWORD, ZONE_NAME
 from mashang.demo.simulate import DemoError
 from mashang.workcal.selectors import calendar_get
 
@@ -112,7 +113,7 @@ class Command(BaseCommand):
                 )
             )
             summary = "，".join(
-                f"{STATUS_NAMES[status]} {count}"
+                f"{Status(status).label} {count}"
                 for status, count in sorted(result.statuses.items(), key=lambda i: -i[1])
             )
             self.stdout.write(f"状态：{summary}")
