@@ -10,8 +10,8 @@ from pydantic import Field
 from mashang.api import errors
 from mashang.api.auth import BearerAuth, api_token_issue
 from mashang.api.parser import ApiParser
-from mashang.api.throttle import signin_check, signin_failed, signin_succeeded
 from mashang.core.errors import NotAuthenticated
+from mashang.org.signin import signin_check, signin_failed, signin_succeeded
 
 api = NinjaAPI(
     title="mashang API",

@@ -13,7 +13,14 @@ from pydantic import Field
 from mashang.api.idempotency import run_once
 from mashang.demands import services
 from mashang.demands.models import Channel, Demand, Rating, Status, Urgency
-from mashang.demands.selectors import DemandFilters, demand_get, demand_list
+from mashang.demands.selectors import (
+    DemandDetail,
+    DemandFilters,
+    demand_count,
+    demand_detail_of,
+    demand_get,
+    demand_list,
+)
 
 router = Router(tags=["demands"])
 
@@ -135,8 +142,7 @@ def _summary(d: Demand) -> dict[str, Any]:
     }
 
 
-def _detail(actor, demand_id: int) -> dict[str, Any]:
-    detail = demand_get(actor=actor, demand_id=demand_id)
+def _detail(detail: DemandDetail) -> dict[str, Any]:
     d = detail.demand
     return {
         **_summary(d),
@@ -153,7 +159,8 @@ def _detail(actor, demand_id: int) -> dict[str, Any]:
             "overdue": bool(d.next_due_at and d.next_due_at < timezone.now()),
         },
         "units": [
-            {"unit": _ref(a.unit), "role": a.role, "is_current": a.is_current} for a in detail.assignments
+            {"unit": _ref(a.unit), "role": a.role, "is_current": a.is_current}
+            for a in detail.assignments
         ],
         "assessment": d.assessment,
         "reply": d.reply,
@@ -200,7 +207,9 @@ def demand_create(
             contact_name=payload.contact_name,
             contact_phone=payload.contact_phone,
         )
-        return 201, DemandOut(**_detail(request.user, demand.pk)).model_dump(mode="json")
+        # A new demand has no units yet: answer from what is in hand.
+        detail = demand_detail_of(actor=request.user, demand=demand, assignments=[])
+        return 201, DemandOut(**_detail(detail)).model_dump(mode="json")
 
     status, body = run_once(request=request, key=idempotency_key, work=work)
     return Respond(status, body)
@@ -222,23 +231,21 @@ class ListQuery(Schema):
 @router.get("/demands", response=DemandPage)
 def demand_index(request: HttpRequest, q: Query[ListQuery]):
     """Demands you may see, nearest deadline first. `unit` with `open=true` is a unit's queue."""
-    qs = demand_list(
-        actor=request.user,
-        filters=DemandFilters(
-            status=q.status,
-            unit=q.unit,
-            category=q.category,
-            enterprise=q.enterprise,
-            overdue=q.overdue,
-            open=q.open,
-            created_from=q.created_from,
-            created_to=q.created_to,
-        ),
+    filters = DemandFilters(
+        status=q.status,
+        unit=q.unit,
+        category=q.category,
+        enterprise=q.enterprise,
+        overdue=q.overdue,
+        open=q.open,
+        created_from=q.created_from,
+        created_to=q.created_to,
     )
+    qs = demand_list(actor=request.user, filters=filters)
     start = (q.page - 1) * q.page_size
     rows = list(qs[start : start + q.page_size])
     return {
-        "count": qs.count(),
+        "count": demand_count(actor=request.user, filters=filters),
         "page": q.page,
         "page_size": q.page_size,
         "results": [_summary(d) for d in rows],
@@ -248,14 +255,16 @@ def demand_index(request: HttpRequest, q: Query[ListQuery]):
 @router.get("/demands/{demand_id}", response=DemandOut)
 def demand_read(request: HttpRequest, demand_id: int):
     """One demand with its deadlines, units, the actions you may take, and its whole timeline."""
-    return _detail(request.user, demand_id)
+    return _detail(demand_get(actor=request.user, demand_id=demand_id))
 
 
 # --- transitions: one endpoint per action, each with its own body schema -------------------
 
 
 class Versioned(Schema):
-    version: int = Field(ge=1, strict=True, description="The version you read; a stale one gets 409.")
+    version: int = Field(
+        ge=1, strict=True, description="The version you read; a stale one gets 409."
+    )
 
 
 class TriageIn(Versioned):
@@ -266,7 +275,9 @@ class TriageIn(Versioned):
 
 class DispatchIn(Versioned):
     lead_unit: str = Field(
-        default="", max_length=32, description="Unit code; empty = the category's default lead unit."
+        default="",
+        max_length=32,
+        description="Unit code; empty = the category's default lead unit.",
     )
     co_units: list[str] = Field(default_factory=list, max_length=20)
     note: str = Field(default="", max_length=2000)
@@ -312,36 +323,72 @@ class ResumeIn(Versioned):
 
 
 class MergeIn(Versioned):
-    into: str = Field(min_length=1, max_length=20, description="Number (SQ-…) or id of the demand to keep.")
+    into: str = Field(
+        min_length=1, max_length=20, description="Number (SQ-…) or id of the demand to keep."
+    )
     reason: str = Field(default="", max_length=2000)
 
 
 S = services
 ACTIONS: dict[str, tuple[type[Versioned], Callable[..., Demand], str]] = {
     "triage": (TriageIn, S.demand_triage, "Accept, classify and set the urgency (service team)."),
-    "dispatch": (DispatchIn, S.demand_dispatch, "Send to a lead unit and co-units by unit code (service team)."),
-    "respond": (NoteIn, S.demand_respond, "Record the first contact with the enterprise (lead unit)."),
-    "assess": (AssessIn, S.demand_assess, "Give the assessment and decision reference (lead unit)."),
+    "dispatch": (
+        DispatchIn,
+        S.demand_dispatch,
+        "Send to a lead unit and co-units by unit code (service team).",
+    ),
+    "respond": (
+        NoteIn,
+        S.demand_respond,
+        "Record the first contact with the enterprise (lead unit).",
+    ),
+    "assess": (
+        AssessIn,
+        S.demand_assess,
+        "Give the assessment and decision reference (lead unit).",
+    ),
     "reply": (ReplyIn, S.demand_reply, "Reply to the enterprise (lead unit)."),
-    "confirm": (ConfirmIn, S.demand_confirm, "Say whether it was resolved and rate it (enterprise)."),
-    "return": (ReasonIn, S.demand_return, "Return a wrongly dispatched demand with a reason (lead unit)."),
+    "confirm": (
+        ConfirmIn,
+        S.demand_confirm,
+        "Say whether it was resolved and rate it (enterprise).",
+    ),
+    "return": (
+        ReasonIn,
+        S.demand_return,
+        "Return a wrongly dispatched demand with a reason (lead unit).",
+    ),
     "extend": (ExtendIn, S.demand_request_extension, "Ask for more working days (lead unit)."),
-    "approve-extension": (NoteIn, S.demand_approve_extension, "Approve the pending extension (supervisor)."),
-    "refuse-extension": (NoteIn, S.demand_refuse_extension, "Refuse the pending extension (supervisor)."),
+    "approve-extension": (
+        NoteIn,
+        S.demand_approve_extension,
+        "Approve the pending extension (supervisor).",
+    ),
+    "refuse-extension": (
+        NoteIn,
+        S.demand_refuse_extension,
+        "Refuse the pending extension (supervisor).",
+    ),
     "wait": (WaitIn, S.demand_wait, "Ask the enterprise a question; the clock pauses (lead unit)."),
     "resume": (ResumeIn, S.demand_resume, "Answer the question or resume; the clock runs again."),
-    "reopen": (ReasonIn, S.demand_reopen, "Start a second round after 'not resolved' or 'unsatisfied'."),
+    "reopen": (
+        ReasonIn,
+        S.demand_reopen,
+        "Start a second round after 'not resolved' or 'unsatisfied'.",
+    ),
     "escalate": (ReasonIn, S.demand_escalate, "Hand over to difficult-case handling."),
     "merge": (MergeIn, S.demand_merge, "Merge this duplicate into another demand (service team)."),
     "withdraw": (OptionalReasonIn, S.demand_withdraw, "Withdraw the demand (enterprise)."),
 }
 
 
-def _register(action: str, schema: type[Versioned], service: Callable[..., Demand], summary: str) -> None:
+def _register(
+    action: str, schema: type[Versioned], service: Callable[..., Demand], summary: str
+) -> None:
     def handler(request: HttpRequest, demand_id: int, payload: schema):  # type: ignore[valid-type]
         data = payload.model_dump()
         demand = service(actor=request.user, demand_id=demand_id, **data)
-        return _detail(request.user, demand.pk)
+        return _detail(demand_detail_of(actor=request.user, demand=demand))
 
     handler.__name__ = f"demand_{action.replace('-', '_')}"
     router.post(

@@ -147,7 +147,7 @@ class Assignment(models.Model):
             models.UniqueConstraint(fields=["demand", "unit"], name="assignment_one_per_unit"),
         ]
         indexes = [
-            models.Index(fields=["unit", "is_current", "is_open", "due_at"], name="assignment_queue_idx"),
+            models.Index(fields=["unit", "is_current", "is_open", "due_at", "demand"], name="assignment_queue_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,9 +13,9 @@ from mashang.audit.models import Event
 from mashang.audit.selectors import event_timeline
 from mashang.core.errors import NotFound
 from mashang.demands.models import OPEN_STATUSES, Assignment, Demand
-from mashang.demands.permissions import parties_of, visibility_filter
+from mashang.demands.permissions import ZONE_WIDE_ROLES, parties_of, visibility_filter
 from mashang.demands.transitions import allowed_actions
-from mashang.org.models import User
+from mashang.org.models import Unit, User
 
 MSG_NOT_FOUND = _("No such demand.")
 
@@ -32,17 +32,37 @@ class DemandFilters:
     created_to: datetime | None = None
 
 
-def demand_list(*, actor: User, filters: DemandFilters | None = None, now: datetime | None = None) -> QuerySet[Demand]:
+def _unit_id(code: str) -> Subquery:
+    # A subquery rather than a join on the code, so the planner can walk the queue index in order.
+    return Subquery(Unit.objects.filter(code=code).values("id")[:1])
+
+
+def _is_unit_queue(f: DemandFilters) -> bool:
+    """Only a unit and open=True: the unit's queue, one range of the assignment index."""
+    return bool(f.unit) and f.open is True and f == DemandFilters(unit=f.unit, open=True)
+
+
+def demand_list(
+    *, actor: User, filters: DemandFilters | None = None, now: datetime | None = None
+) -> QuerySet[Demand]:
     """Demands the actor may see, nearest deadline first (those without one last)."""
     f = filters or DemandFilters()
     now = now or timezone.now()
     qs = Demand.objects.filter(visibility_filter(actor))
-    if f.unit:
-        # One index range on the unit's assignments (the unit's queue when open=True).
-        units = Assignment.objects.filter(unit__code=f.unit)
-        if f.open:
-            units = units.filter(is_current=True, is_open=True)
-        qs = qs.filter(pk__in=units.values("demand_id"))
+    order = [F("next_due_at").asc(nulls_last=True), "id"]
+    if f.unit and f.open:
+        # The unit's queue: the assignment rows carry the demand's deadline, so the page is
+        # read in deadline order straight from the queue index.
+        qs = qs.filter(
+            assignments__unit_id=_unit_id(f.unit),
+            assignments__is_current=True,
+            assignments__is_open=True,
+        )
+        order = [F("assignments__due_at").asc(nulls_last=True), "id"]
+    elif f.unit:
+        qs = qs.filter(
+            pk__in=Assignment.objects.filter(unit_id=_unit_id(f.unit)).values("demand_id")
+        )
     if f.status:
         qs = qs.filter(status__in=f.status)
     if f.open is True:
@@ -61,9 +81,23 @@ def demand_list(*, actor: User, filters: DemandFilters | None = None, now: datet
         qs = qs.filter(submitted_at__gte=f.created_from)
     if f.created_to:
         qs = qs.filter(submitted_at__lt=f.created_to)
-    return qs.select_related("enterprise", "category", "lead_unit").order_by(
-        F("next_due_at").asc(nulls_last=True), "id"
+    return qs.select_related("enterprise", "category", "lead_unit").order_by(*order)
+
+
+def demand_count(
+    *, actor: User, filters: DemandFilters | None = None, now: datetime | None = None
+) -> int:
+    """How many demands :func:`demand_list` gives; a unit's queue is counted on its index alone."""
+    f = filters or DemandFilters()
+    sees_whole_queue = actor.role in ZONE_WIDE_ROLES or (
+        actor.is_unit_member and actor.unit_id is not None and actor.unit.code == f.unit
     )
+    if _is_unit_queue(f) and sees_whole_queue and actor.is_active:
+        # Assignment.is_open mirrors the demand's open status (kept by every transition).
+        return Assignment.objects.filter(
+            unit_id=_unit_id(f.unit), is_current=True, is_open=True
+        ).count()
+    return demand_list(actor=actor, filters=f, now=now).order_by().count()
 
 
 @dataclass(frozen=True)
@@ -74,16 +108,16 @@ class DemandDetail:
     allowed_actions: list[str]
 
 
-def demand_get(*, actor: User, demand_id: int) -> DemandDetail:
-    """One demand with its units, its timeline and what the actor may do next; 404 if not visible."""
-    demand = (
-        Demand.objects.filter(visibility_filter(actor), pk=demand_id)
-        .select_related("enterprise", "category", "lead_unit", "submitted_by", "merged_into")
-        .first()
-    )
-    if demand is None:
-        raise NotFound(MSG_NOT_FOUND)
-    assignments = list(Assignment.objects.filter(demand=demand).select_related("unit").order_by("role", "unit__code"))
+def demand_detail_of(
+    *, actor: User, demand: Demand, assignments: list[Assignment] | None = None
+) -> DemandDetail:
+    """The detail of a demand already loaded (and known to be visible to ``actor``)."""
+    if assignments is None:
+        assignments = list(
+            Assignment.objects.filter(demand=demand)
+            .select_related("unit")
+            .order_by("role", "unit__code")
+        )
     parties = parties_of(actor, demand, assignments)
     actions = allowed_actions(status=demand.status, parties=parties)
     if demand.extension_requested_days:
@@ -91,4 +125,18 @@ def demand_get(*, actor: User, demand_id: int) -> DemandDetail:
     else:
         actions = [a for a in actions if a not in ("approve-extension", "refuse-extension")]
     events = list(event_timeline(subject_type="demand", subject_id=demand.pk))
-    return DemandDetail(demand=demand, assignments=assignments, events=events, allowed_actions=actions)
+    return DemandDetail(
+        demand=demand, assignments=assignments, events=events, allowed_actions=actions
+    )
+
+
+def demand_get(*, actor: User, demand_id: int) -> DemandDetail:
+    """One demand with its units, its timeline and what the actor may do next; 404 if not visible."""
+    demand = (
+        Demand.objects.filter(visibility_filter(actor), pk=demand_id)
+        .select_related("enterprise", "category", "lead_unit")
+        .first()
+    )
+    if demand is None:
+        raise NotFound(MSG_NOT_FOUND)
+    return demand_detail_of(actor=actor, demand=demand)

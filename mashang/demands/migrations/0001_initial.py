@@ -4,74 +4,215 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', 'Lead unit'), ('co', 'Co-unit')], max_length=4)),
-                ('is_current', models.BooleanField(default=True)),
-                ('is_open', models.BooleanField(default=True)),
-                ('due_at', models.DateTimeField(blank=True, null=True)),
-                ('assigned_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "Lead unit"), ("co", "Co-unit")], max_length=4
+                    ),
+                ),
+                ("is_current", models.BooleanField(default=True)),
+                ("is_open", models.BooleanField(default=True)),
+                ("due_at", models.DateTimeField(blank=True, null=True)),
+                ("assigned_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'assignment',
-                'verbose_name_plural': 'assignments',
+                "verbose_name": "assignment",
+                "verbose_name_plural": "assignments",
             },
         ),
         migrations.CreateModel(
-            name='Demand',
+            name="Demand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=20, unique=True, verbose_name='number')),
-                ('channel', models.CharField(choices=[('web', 'Web form'), ('phone', 'Phone call'), ('visit', 'Visit'), ('chat', 'Chat message'), ('api', 'API')], max_length=10, verbose_name='channel')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(max_length=5000, verbose_name='description')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='contact name')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='contact phone')),
-                ('urgency', models.CharField(choices=[('normal', 'Normal'), ('urgent', 'Urgent'), ('critical', 'Very urgent')], default='normal', max_length=10, verbose_name='urgency')),
-                ('status', models.CharField(choices=[('submitted', 'Awaiting triage'), ('triaged', 'Accepted, awaiting dispatch'), ('dispatched', 'Dispatched'), ('in_progress', 'In progress'), ('waiting', 'Waiting on the enterprise'), ('replied', 'Replied, awaiting confirmation'), ('unresolved', 'Not resolved or unsatisfied'), ('returned', 'Returned by the unit'), ('difficult', 'Difficult case'), ('closed', 'Closed'), ('merged', 'Merged into another demand'), ('withdrawn', 'Withdrawn')], default='submitted', max_length=20, verbose_name='status')),
-                ('status_before_wait', models.CharField(blank=True, choices=[('submitted', 'Awaiting triage'), ('triaged', 'Accepted, awaiting dispatch'), ('dispatched', 'Dispatched'), ('in_progress', 'In progress'), ('waiting', 'Waiting on the enterprise'), ('replied', 'Replied, awaiting confirmation'), ('unresolved', 'Not resolved or unsatisfied'), ('returned', 'Returned by the unit'), ('difficult', 'Difficult case'), ('closed', 'Closed'), ('merged', 'Merged into another demand'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='round')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('submitted_at', models.DateTimeField(verbose_name='submitted at')),
-                ('triaged_at', models.DateTimeField(blank=True, null=True, verbose_name='triaged at')),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True, verbose_name='dispatched at')),
-                ('first_responded_at', models.DateTimeField(blank=True, null=True, verbose_name='first contact at')),
-                ('assessed_at', models.DateTimeField(blank=True, null=True, verbose_name='assessed at')),
-                ('replied_at', models.DateTimeField(blank=True, null=True, verbose_name='replied at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('paused_at', models.DateTimeField(blank=True, null=True, verbose_name='waiting since')),
-                ('triage_due_at', models.DateTimeField(blank=True, null=True, verbose_name='triage due')),
-                ('first_response_due_at', models.DateTimeField(blank=True, null=True, verbose_name='first contact due')),
-                ('interim_reply_due_at', models.DateTimeField(blank=True, null=True, verbose_name='interim reply due')),
-                ('resolution_due_at', models.DateTimeField(blank=True, null=True, verbose_name='resolution due')),
-                ('next_due_at', models.DateTimeField(blank=True, null=True, verbose_name='next deadline')),
-                ('assessment', models.TextField(blank=True, verbose_name='assessment and decision reference')),
-                ('reply', models.TextField(blank=True, verbose_name='reply')),
-                ('resolved', models.BooleanField(blank=True, null=True, verbose_name='resolved')),
-                ('rating', models.CharField(blank=True, choices=[('satisfied', 'Satisfied'), ('basic', 'Basically satisfied'), ('unsatisfied', 'Unsatisfied')], max_length=12, verbose_name='rating')),
-                ('rating_comment', models.TextField(blank=True, verbose_name='rating comment')),
-                ('extension_requested_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='extension requested (working days)')),
-                ('extension_reason', models.TextField(blank=True, verbose_name='extension reason')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=20, unique=True, verbose_name="number")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web form"),
+                            ("phone", "Phone call"),
+                            ("visit", "Visit"),
+                            ("chat", "Chat message"),
+                            ("api", "API"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(max_length=5000, verbose_name="description")),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="contact name"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="contact phone"),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("normal", "Normal"),
+                            ("urgent", "Urgent"),
+                            ("critical", "Very urgent"),
+                        ],
+                        default="normal",
+                        max_length=10,
+                        verbose_name="urgency",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Awaiting triage"),
+                            ("triaged", "Accepted, awaiting dispatch"),
+                            ("dispatched", "Dispatched"),
+                            ("in_progress", "In progress"),
+                            ("waiting", "Waiting on the enterprise"),
+                            ("replied", "Replied, awaiting confirmation"),
+                            ("unresolved", "Not resolved or unsatisfied"),
+                            ("returned", "Returned by the unit"),
+                            ("difficult", "Difficult case"),
+                            ("closed", "Closed"),
+                            ("merged", "Merged into another demand"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_before_wait",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "Awaiting triage"),
+                            ("triaged", "Accepted, awaiting dispatch"),
+                            ("dispatched", "Dispatched"),
+                            ("in_progress", "In progress"),
+                            ("waiting", "Waiting on the enterprise"),
+                            ("replied", "Replied, awaiting confirmation"),
+                            ("unresolved", "Not resolved or unsatisfied"),
+                            ("returned", "Returned by the unit"),
+                            ("difficult", "Difficult case"),
+                            ("closed", "Closed"),
+                            ("merged", "Merged into another demand"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="round")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("submitted_at", models.DateTimeField(verbose_name="submitted at")),
+                (
+                    "triaged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="triaged at"),
+                ),
+                (
+                    "dispatched_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="dispatched at"),
+                ),
+                (
+                    "first_responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first contact at"),
+                ),
+                (
+                    "assessed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="assessed at"),
+                ),
+                (
+                    "replied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="replied at"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "paused_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="waiting since"),
+                ),
+                (
+                    "triage_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="triage due"),
+                ),
+                (
+                    "first_response_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first contact due"),
+                ),
+                (
+                    "interim_reply_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="interim reply due"),
+                ),
+                (
+                    "resolution_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="resolution due"),
+                ),
+                (
+                    "next_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next deadline"),
+                ),
+                (
+                    "assessment",
+                    models.TextField(blank=True, verbose_name="assessment and decision reference"),
+                ),
+                ("reply", models.TextField(blank=True, verbose_name="reply")),
+                ("resolved", models.BooleanField(blank=True, null=True, verbose_name="resolved")),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "Satisfied"),
+                            ("basic", "Basically satisfied"),
+                            ("unsatisfied", "Unsatisfied"),
+                        ],
+                        max_length=12,
+                        verbose_name="rating",
+                    ),
+                ),
+                ("rating_comment", models.TextField(blank=True, verbose_name="rating comment")),
+                (
+                    "extension_requested_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="extension requested (working days)"
+                    ),
+                ),
+                ("extension_reason", models.TextField(blank=True, verbose_name="extension reason")),
             ],
             options={
-                'verbose_name': 'demand',
-                'verbose_name_plural': 'demands',
+                "verbose_name": "demand",
+                "verbose_name_plural": "demands",
             },
         ),
         migrations.CreateModel(
-            name='NumberSequence',
+            name="NumberSequence",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
     ]

@@ -6,81 +6,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('demands', '0001_initial'),
-        ('org', '0001_initial'),
+        ("demands", "0001_initial"),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assignment',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='org.unit'),
+            model_name="assignment",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assignments",
+                to="org.unit",
+            ),
         ),
         migrations.AddField(
-            model_name='demand',
-            name='category',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='org.category', verbose_name='category'),
+            model_name="demand",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="org.category",
+                verbose_name="category",
+            ),
         ),
         migrations.AddField(
-            model_name='demand',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demands', to='org.enterprise', verbose_name='enterprise'),
+            model_name="demand",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="demands",
+                to="org.enterprise",
+                verbose_name="enterprise",
+            ),
         ),
         migrations.AddField(
-            model_name='demand',
-            name='lead_unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.unit', verbose_name='lead unit'),
+            model_name="demand",
+            name="lead_unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="org.unit",
+                verbose_name="lead unit",
+            ),
         ),
         migrations.AddField(
-            model_name='demand',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged', to='demands.demand', verbose_name='merged into'),
+            model_name="demand",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merged",
+                to="demands.demand",
+                verbose_name="merged into",
+            ),
         ),
         migrations.AddField(
-            model_name='demand',
-            name='submitted_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by'),
+            model_name="demand",
+            name="submitted_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="submitted by",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='demand',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='demands.demand'),
+            model_name="assignment",
+            name="demand",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assignments",
+                to="demands.demand",
+            ),
         ),
         migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(fields=['next_due_at'], name='demand_next_due_idx'),
+            model_name="demand",
+            index=models.Index(fields=["next_due_at"], name="demand_next_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(fields=['enterprise', 'next_due_at'], name='demand_enterprise_due_idx'),
+            model_name="demand",
+            index=models.Index(
+                fields=["enterprise", "next_due_at"], name="demand_enterprise_due_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(fields=['status', 'next_due_at'], name='demand_status_due_idx'),
+            model_name="demand",
+            index=models.Index(fields=["status", "next_due_at"], name="demand_status_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='demand',
-            index=models.Index(fields=['submitted_at'], name='demand_submitted_idx'),
+            model_name="demand",
+            index=models.Index(fields=["submitted_at"], name="demand_submitted_idx"),
         ),
         migrations.AddConstraint(
-            model_name='demand',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='demand_version_positive'),
+            model_name="demand",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)), name="demand_version_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='demand',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'merged'), _negated=True), ('merged_into__isnull', False), _connector='OR'), name='demand_merged_has_target'),
+            model_name="demand",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "merged"), _negated=True),
+                    ("merged_into__isnull", False),
+                    _connector="OR",
+                ),
+                name="demand_merged_has_target",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['unit', 'is_current', 'is_open', 'due_at'], name='assignment_queue_idx'),
+            model_name="assignment",
+            index=models.Index(
+                fields=["unit", "is_current", "is_open", "due_at"], name="assignment_queue_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('demand', 'unit'), name='assignment_one_per_unit'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                fields=("demand", "unit"), name="assignment_one_per_unit"
+            ),
         ),
     ]

@@ -85,7 +85,8 @@ def _transition(
     cal = calendar_get()
     with transaction.atomic():
         demand = (
-            Demand.objects.select_for_update()
+            Demand.objects.select_for_update(of=("self",))
+            .select_related("enterprise", "category", "lead_unit")
             .filter(visibility_filter(actor), pk=demand_id)
             .first()
         )

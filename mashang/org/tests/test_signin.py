@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from mashang.api.throttle import MSG_TOO_MANY
+from mashang.org.signin import MSG_TOO_MANY
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Sign-in throttling: after too many wrong passwords for one username, wait before trying again."""
+"""Sign-in throttling for the API and the pages: after too many wrong passwords for one username, wait."""
 
 from __future__ import annotations
 

@@ -1,0 +1,163 @@
+"""gunicorn serving mashang on a free loopback port, and the small HTTP client the benchmark uses."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# --- gunicorn ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        workers: int,
+        worker_class: str,
+        threads: int,
+        logdir: Path,
+        app: str = "config.wsgi:application",
+    ):
+        self.port = free_port()
+        self.log = logdir / "gunicorn.log"
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "MASHANG_"))
+            and k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG")
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.base",
+            DATABASE_URL=database_url,
+            SECRET_KEY=secrets.token_urlsafe(48),
+            ALLOWED_HOSTS="127.0.0.1",
+            MASHANG_ENV="production",
+            MASHANG_LOG_LEVEL="ERROR",
+            PYTHONDONTWRITEBYTECODE="1",
+        )
+        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+        self.cmd = [
+            gunicorn,
+            app,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--threads",
+            str(threads),
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "5",
+            "--keep-alive",
+            "5",
+            "--backlog",
+            "512",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+        ]
+        self.env = env
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, wait: float = 30) -> None:
+        self._logfile = self.log.open("wb")
+        self.proc = subprocess.Popen(
+            self.cmd,
+            env=self.env,
+            cwd=ROOT,
+            stdout=self._logfile,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"gunicorn exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}"
+                )
+            try:
+                status, _ = request(self.port, "GET", "/api/v1/units", timeout=2)
+                if status in (200, 401):
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"gunicorn did not answer within {wait:.0f} s:\n{self.log.read_text()[-3000:]}"
+        )
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)  # the group we started: master and workers
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+        except ProcessLookupError:
+            pass
+        finally:
+            self._logfile.close()
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    body: dict | None = None,
+    token: str | None = None,
+    conn: http.client.HTTPConnection | None = None,
+    timeout: float = 10,
+) -> tuple[int, bytes]:
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    headers = {"Accept": "application/json"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        if own:
+            conn.close()
+
+
+def token_for(port: int, username: str, password: str) -> str:
+    """A bearer token from POST /api/v1/auth/token."""
+    status, body = request(
+        port, "POST", "/api/v1/auth/token", body={"username": username, "password": password}
+    )
+    if status != 200:
+        raise RuntimeError(
+            f"POST /api/v1/auth/token for {username} answered {status}: {body[:300]!r}"
+        )
+    return json.loads(body)["token"]
