@@ -9,7 +9,7 @@
 3. Starts gunicorn (config.wsgi:application) on a free loopback port, in production mode.
 4. List latency: ``GET /api/v1/demands?unit=<code>&open=true`` (page 1, 20 rows, nearest
    deadline first) sequentially, as the unit's staff and as a service officer; then
-   EXPLAIN ANALYZE of the list and count queries of ``demand_list``.
+   EXPLAIN ANALYZE of the list endpoint's page and count queries.
 5. Create throughput: ``POST /api/v1/demands`` as an enterprise contact from a separate
    load-generator process (bench/loadgen.py) with a bounded number of requests in flight.
 6. Stops gunicorn whatever happens, and prints a summary table against the targets.
@@ -182,14 +182,15 @@ def list_latency(port: int, token: str, unit: str, n: int, warmup: int = 20) -> 
 
 
 def explain_list(username: str, unit: str) -> list[tuple[str, str, list[str]]]:
-    """EXPLAIN (ANALYZE, BUFFERS) of the queries demand_list's queryset runs for a page and its count."""
+    """EXPLAIN (ANALYZE, BUFFERS) of the queries the list endpoint runs: demand_list's page and demand_count."""
     from django.db import connection
 
-    from mashang.demands.selectors import DemandFilters, demand_list
+    from mashang.demands.selectors import DemandFilters, demand_count, demand_list
     from mashang.org.models import User
 
-    actor = User.objects.get(username=username)
-    qs = demand_list(actor=actor, filters=DemandFilters(unit=unit, open=True))
+    actor = User.objects.select_related("unit").get(username=username)
+    filters = DemandFilters(unit=unit, open=True)
+    qs = demand_list(actor=actor, filters=filters)
     captured: list[tuple[str, tuple]] = []
 
     def capture(execute, sql, params, many, context):
@@ -197,7 +198,7 @@ def explain_list(username: str, unit: str) -> list[tuple[str, str, list[str]]]:
         return execute(sql, params, many, context)
 
     plans = []
-    for label, run in (("page (LIMIT 20)", lambda: list(qs[:20])), ("count", lambda: qs.count())):
+    for label, run in (("page (LIMIT 20)", lambda: list(qs[:20])), ("count", lambda: demand_count(actor=actor, filters=filters))):
         captured.clear()
         with connection.execute_wrapper(capture):
             run()
