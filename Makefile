@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PG_URL := $(or $(MASHANG_TEST_POSTGRES_URL),postgresql://postgres@127.0.0.1:5432/test)
 STAMP := $(VENV)/.installed
 
-.PHONY: install messages makemessages demo test test-sqlite test-postgres lint lock bench clean
+.PHONY: install assets messages makemessages browser demo test test-sqlite test-postgres lint lock bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,26 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) messages
+install: $(STAMP) messages assets
+
+# Front-end packages from the npm registry (pinned in package-lock.json), copied next to our
+# own static files; pages load nothing from a CDN.
+VENDOR := mashang/web/static/vendor
+ASSETS := $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(ASSETS): node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+
+assets: $(ASSETS)
+
+# The browser for the browser tests: Debian's Chromium (Playwright drives it; nothing is downloaded by Playwright).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
 # Compile the translations (zh-Hans first); msgfmt comes from Debian's gettext.
 messages: $(STAMP)
@@ -33,9 +52,9 @@ demo: install
 	$(BIN)/mashang load_demo
 	$(BIN)/mashang demo_users
 	@echo "mashang is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
-	$(BIN)/mashang runserver --insecure --noreload 127.0.0.1:$(PORT)
+	$(BIN)/mashang runserver --noreload 127.0.0.1:$(PORT)
 
-test: install lint test-sqlite test-postgres
+test: install browser lint test-sqlite test-postgres
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest -q
@@ -57,4 +76,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules $(VENDOR)

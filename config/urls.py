@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
+from django.views.i18n import set_language
 
 from mashang.api.router import api, api_not_found
 
@@ -7,4 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("demands/", include("mashang.demands.urls")),
+    path("", include("mashang.web.urls")),
 ]

@@ -1,0 +1,39 @@
+"""Where each role goes first, and what its navigation offers."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from mashang.org.models import User
+
+R = User.Role
+
+
+def nav_for(user) -> list[dict[str, str]]:
+    """The navigation of ``user``'s role: label and URL, the first item being their home."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    role = user.role
+    items: list[tuple[str, str]]
+    if role == R.ENTERPRISE:
+        items = [(_("My demands"), "demands:my"), (_("File a demand"), "demands:new")]
+    elif role == R.OFFICER:
+        items = [(_("Triage queue"), "demands:team"), (_("All demands"), "demands:all")]
+    elif role in (R.UNIT_STAFF, R.UNIT_HEAD):
+        items = [(_("Unit queue"), "demands:unit"), (_("All of the unit"), "demands:all")]
+    elif role == R.SUPERVISOR:
+        items = [(_("Overdue and at risk"), "demands:watch"), (_("Dashboard"), "demands:dashboard"), (_("All demands"), "demands:all")]
+    elif role == R.LEADER:
+        items = [(_("Dashboard"), "demands:dashboard"), (_("Overdue and at risk"), "demands:watch"), (_("All demands"), "demands:all")]
+    else:
+        items = [(_("All demands"), "demands:all")]
+    result = [{"label": label, "url": reverse(name)} for label, name in items]
+    if user.is_staff:
+        result.append({"label": _("Administration"), "url": reverse("admin:index")})
+    return result
+
+
+def home_url(user) -> str:
+    items = nav_for(user)
+    return items[0]["url"] if items else reverse("web:login")
