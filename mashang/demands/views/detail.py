@@ -1,10 +1,312 @@
-"""Pages of demands — being built (issue 3); this module is replaced by its page set."""
+"""One demand, for every role that may see it: its facts, timeline and the actions the actor may take.
 
-from django.http import HttpResponse
+The action forms post to :func:`demand_act`, which validates the shape with the action's form
+and calls the service the API's ``ACTIONS`` table names for that action, so the page and
+the API move a demand the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from mashang.core.errors import ApplicationError, Conflict, NotFound, TransitionNotAllowed
+from mashang.demands.api import ACTIONS
+from mashang.demands.forms import ACTION_FORMS, TRIAGE_DISPATCH, TriageDispatchForm
+from mashang.demands.models import Assignment, Attachment, Demand, Status
+from mashang.demands.selectors import DemandDetail, demand_get
+from mashang.demands.services.attachments import ATTACH_ACTION
+from mashang.demands.transitions import Action
+from mashang.org.models import User
+
+MSG_DONE = _("Done: {action}.")
+MSG_TRIAGED_NOT_DISPATCHED = _(
+    "The demand was accepted and classified, but not dispatched: {message}"
+)
+MSG_UNKNOWN_ACTION = _("There is no such action.")
+MSG_CHECK_FIELDS = _("Please check the fields marked below.")
+MSG_NO_ATTACHMENT = _("No such file.")
+TRIAGE_DISPATCH_LABEL = _("triage and dispatch")
+ATTACH_LABEL = _("attach files")
+
+#: What each action form's button says (the action's own label otherwise).
+SUBMIT_LABELS = {
+    "confirm": _("Send my answer"),
+    "resume": _("Send the answer"),
+}
 
 
-def _pending(request, *args, **kwargs):
-    return HttpResponse("This page is being built.", status=501, content_type="text/plain")
+def _submit_label(request: HttpRequest, action: str) -> str:
+    # The enterprise answers the unit's question; a unit just resumes.
+    if action == "resume" and request.user.role != User.Role.ENTERPRISE:
+        return action_label(action)
+    return str(SUBMIT_LABELS.get(action, "")) or action_label(action)
 
 
-demand_detail = demand_act = attachment_download = _pending
+def action_label(action: str) -> str:
+    if action == TRIAGE_DISPATCH:
+        return str(TRIAGE_DISPATCH_LABEL)
+    if action == ATTACH_ACTION:
+        return str(ATTACH_LABEL)
+    try:
+        return str(Action(action).label)
+    except ValueError:
+        return action
+
+
+def status_label(value: str) -> str:
+    try:
+        return str(Status(value).label) if value else ""
+    except ValueError:
+        return value
+
+
+def _load(request: HttpRequest, demand_id: int) -> DemandDetail:
+    try:
+        return demand_get(actor=request.user, demand_id=demand_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _page_actions(detail: DemandDetail) -> list[str]:
+    """The allowed actions as the page offers them: triage of a new demand comes with dispatch."""
+    actions = list(detail.allowed_actions)
+    if "triage" in actions:
+        actions[actions.index("triage")] = TRIAGE_DISPATCH
+    return actions
+
+
+def _initial(action: str, demand: Demand) -> dict[str, Any]:
+    initial: dict[str, Any] = {"version": demand.version}
+    if action in ("triage", TRIAGE_DISPATCH):
+        initial["category"] = demand.category.code if demand.category else ""
+        initial["urgency"] = demand.urgency
+    if action == "dispatch" and demand.category and demand.category.default_lead_unit:
+        initial["lead_unit"] = demand.category.default_lead_unit.code
+    return initial
+
+
+def _form(action: str, demand: Demand, data: QueryDict | None = None):
+    return ACTION_FORMS[action](
+        data=data, initial=_initial(action, demand), auto_id=f"id_{action}_%s", label_suffix=""
+    )
+
+
+def _timeline(detail: DemandDetail) -> list[dict[str, Any]]:
+    rows = []
+    for e in detail.events:
+        rows.append(
+            {
+                "who": str(e.actor) if e.actor else gettext("the system"),
+                "role": e.actor.get_role_display() if e.actor else "",
+                "at": e.at,
+                "action": action_label(e.action),
+                "from": status_label(e.from_state) if e.from_state != e.to_state else "",
+                "to": status_label(e.to_state) if e.from_state != e.to_state else "",
+                "reason": e.reason,
+                "files": (e.payload or {}).get("files", []) if e.action == ATTACH_ACTION else [],
+            }
+        )
+    return rows
+
+
+def _open_question(detail: DemandDetail) -> str:
+    """While the demand waits on the enterprise: the unit's question, to answer beside the form."""
+    if detail.demand.status != Status.WAITING:
+        return ""
+    asked = [e for e in detail.events if e.action == "wait"]
+    return asked[-1].reason if asked else ""
+
+
+def _deadlines(demand: Demand) -> list[tuple[str, Any, bool]]:
+    """Each stored deadline, the one the demand is held to now marked (only the first match)."""
+    rows = []
+    marked = False
+    for label, due in (
+        (gettext("Triage"), demand.triage_due_at),
+        (gettext("First contact"), demand.first_response_due_at),
+        (gettext("Interim reply"), demand.interim_reply_due_at),
+        (gettext("Resolution"), demand.resolution_due_at),
+    ):
+        is_next = not marked and due is not None and due == demand.next_due_at
+        marked = marked or is_next
+        rows.append((label, due, is_next))
+    return rows
+
+
+def _context(
+    request: HttpRequest,
+    detail: DemandDetail,
+    *,
+    failed: str = "",
+    failed_form=None,
+    message: str = "",
+    stale: bool = False,
+    notice: str = "",
+) -> dict[str, Any]:
+    demand = detail.demand
+    forms = []
+    for action in _page_actions(detail):
+        form = (
+            failed_form if action == failed and failed_form is not None else _form(action, demand)
+        )
+        forms.append(
+            {
+                "name": action,
+                "label": action_label(action),
+                "submit": _submit_label(request, action),
+                "form": form,
+                "open": action == failed,
+                "message": message if action == failed else "",
+                "stale": stale and action == failed,
+            }
+        )
+    # A failure on an action no longer offered (it was done meanwhile) is shown above the forms.
+    orphan_message = message if failed and failed not in {f["name"] for f in forms} else ""
+    current = [a for a in detail.assignments if a.is_current]
+    return {
+        "demand": demand,
+        "lead": [a for a in current if a.role == Assignment.Role.LEAD],
+        "co": [a for a in current if a.role == Assignment.Role.CO],
+        "former": [a for a in detail.assignments if not a.is_current],
+        "deadlines": _deadlines(demand),
+        "attachments": list(Attachment.objects.filter(demand=demand).order_by("id")),
+        "timeline": _timeline(detail),
+        "forms": forms,
+        "question": _open_question(detail),
+        "orphan_message": orphan_message,
+        "orphan_stale": stale and bool(orphan_message),
+        "notice": notice,
+    }
+
+
+def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    template = (
+        "demands/_detail_body.html" if request.headers.get("HX-Request") else "demands/detail.html"
+    )
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@login_required
+def demand_detail(request: HttpRequest, demand_id: int) -> HttpResponse:
+    return _render(request, _context(request, _load(request, demand_id)))
+
+
+def _failure(
+    request, demand_id: int, action: str, data: QueryDict, exc: ApplicationError, *, version=None
+):
+    """Re-render the demand as it is now, the failed form open with the message beside it."""
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message)
+    detail = _load(request, demand_id)
+    shown = action
+    if version is not None:
+        # Triage went through: the dispatch part is offered again on the now-triaged demand.
+        data = data.copy()
+        data["version"] = str(version)
+        shown = "dispatch"
+    form = _form(shown, detail.demand, data)
+    form.is_valid()
+    for name, msgs in exc.fields.items():
+        target = name if name in form.fields else None
+        for m in msgs:
+            form.add_error(target, m)
+    # A stale version: someone changed the demand since the page was read.
+    stale = (
+        isinstance(exc, Conflict)
+        and not isinstance(exc, TransitionNotAllowed)
+        and data.get("version") != str(detail.demand.version)
+    )
+    return _render(
+        request,
+        _context(request, detail, failed=shown, failed_form=form, message=exc.message, stale=stale),
+        status=exc.status_code,
+    )
+
+
+@require_POST
+@login_required
+def demand_act(request: HttpRequest, demand_id: int, action: str) -> HttpResponse:
+    if action not in ACTION_FORMS:
+        raise Http404(MSG_UNKNOWN_ACTION)
+    detail = _load(request, demand_id)
+    form = _form(action, detail.demand, request.POST)
+    if not form.is_valid():
+        return _render(
+            request,
+            _context(
+                request, detail, failed=action, failed_form=form, message=str(MSG_CHECK_FIELDS)
+            ),
+            status=422,
+        )
+    try:
+        if action == TRIAGE_DISPATCH:
+            return _triage_and_dispatch(request, demand_id, form)
+        _schema, service, _summary = ACTIONS[action]
+        demand = service(actor=request.user, demand_id=demand_id, **form.cleaned_data)
+    except ApplicationError as exc:
+        return _failure(request, demand_id, action, request.POST, exc)
+    return _success(request, demand, action)
+
+
+def _triage_and_dispatch(
+    request: HttpRequest, demand_id: int, form: TriageDispatchForm
+) -> HttpResponse:
+    """Two moves, each its own transition and event; a refused dispatch leaves the demand triaged."""
+    triage = ACTIONS["triage"][1]
+    dispatch = ACTIONS["dispatch"][1]
+    demand = triage(actor=request.user, demand_id=demand_id, **form.triage_data())
+    try:
+        demand = dispatch(
+            actor=request.user, demand_id=demand_id, version=demand.version, **form.dispatch_data()
+        )
+    except ApplicationError as exc:
+        wrapped = type(exc)(
+            str(MSG_TRIAGED_NOT_DISPATCHED).format(message=exc.message), fields=exc.fields
+        )
+        return _failure(
+            request, demand_id, TRIAGE_DISPATCH, request.POST, wrapped, version=demand.version
+        )
+    return _success(request, demand, TRIAGE_DISPATCH)
+
+
+def _success(request: HttpRequest, demand: Demand, action: str) -> HttpResponse:
+    notice = str(MSG_DONE).format(action=action_label(action))
+    if request.headers.get("HX-Request"):
+        return _render(request, _context(request, _load(request, demand.pk), notice=notice))
+    messages.success(request, notice)
+    return redirect("demands:detail", demand_id=demand.pk)
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, demand_id: int, attachment_id: int) -> HttpResponse:
+    """The file, only to someone who may see the demand, as a download that never renders."""
+    detail = _load(request, demand_id)
+    attachment = Attachment.objects.filter(demand=detail.demand, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(MSG_NO_ATTACHMENT)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(attachment.original_name) from exc
+    response = FileResponse(handle, content_type=attachment.content_type)
+    ext = attachment.original_name.rsplit(".", 1)[-1] if "." in attachment.original_name else "bin"
+    ascii_name = f"attachment-{attachment.pk}.{quote(ext, safe='')}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.original_name, safe='')}"
+    )
+    response["Content-Length"] = str(attachment.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,10 +1,93 @@
-"""Pages of demands — being built (issue 3); this module is replaced by its page set."""
+"""The enterprise portal (phone first): my demands, and filing a new one with its files."""
 
-from django.http import HttpResponse
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from mashang.core.errors import ApplicationError
+from mashang.demands.forms import DemandForm
+from mashang.demands.models import Channel
+from mashang.demands.selectors import demand_list
+from mashang.demands.services import demand_submit
+from mashang.demands.services.attachments import demand_attach
+from mashang.org.models import Category, User
+
+PAGE_SIZE = 20
+MSG_FILED = _("Your demand {number} was filed. The service team will take it up shortly.")
+MSG_ENTERPRISE_ONLY = _("This page is for enterprise contacts.")
+SORTS = {"due": _("Nearest deadline first"), "new": _("Newest first")}
 
 
-def _pending(request, *args, **kwargs):
-    return HttpResponse("This page is being built.", status=501, content_type="text/plain")
+def _enterprise_only(request: HttpRequest) -> None:
+    user = request.user
+    if user.role != User.Role.ENTERPRISE or user.enterprise_id is None:
+        raise PermissionDenied(MSG_ENTERPRISE_ONLY)
 
 
-my_demands = new_demand = _pending
+@require_GET
+@login_required
+def my_demands(request: HttpRequest) -> HttpResponse:
+    _enterprise_only(request)
+    sort = request.GET.get("sort", "due")
+    if sort not in SORTS:
+        sort = "due"
+    qs = demand_list(actor=request.user)
+    if sort == "new":
+        qs = qs.order_by("-submitted_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "demands/my.html",
+        {"page": page, "sort": sort, "sorts": list(SORTS.items())},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def new_demand(request: HttpRequest) -> HttpResponse:
+    _enterprise_only(request)
+    user = request.user
+    if request.method == "POST":
+        form = DemandForm(request.POST, request.FILES, label_suffix="")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                # One transaction: a refused file files nothing.
+                with transaction.atomic():
+                    demand = demand_submit(
+                        actor=user,
+                        title=data["title"],
+                        description=data["description"],
+                        channel=Channel.WEB,
+                        category_code=data["category"] or None,
+                        contact_name=data["contact_name"],
+                        contact_phone=data["contact_phone"],
+                    )
+                    demand_attach(actor=user, demand_id=demand.pk, files=data["attachments"])
+            except ApplicationError as exc:
+                for name, msgs in exc.fields.items():
+                    for m in msgs:
+                        form.add_error(name if name in form.fields else None, m)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            else:
+                messages.success(request, str(MSG_FILED).format(number=demand.number))
+                return redirect("demands:detail", demand_id=demand.pk)
+        status = 422
+    else:
+        form = DemandForm(
+            initial={"contact_name": user.display_name, "contact_phone": user.phone},
+            label_suffix="",
+        )
+        status = 200
+    categories = {c.code: c for c in Category.objects.filter(is_active=True)}
+    cards = [(radio, categories.get(radio.data["value"])) for radio in form["category"]]
+    return render(request, "demands/new.html", {"form": form, "cards": cards}, status=status)

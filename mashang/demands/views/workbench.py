@@ -1,10 +1,133 @@
-"""Pages of demands — being built (issue 3); this module is replaced by its page set."""
+"""The workbenches: the service team's triage queue, a unit's queue, and the list of everything
+a member of staff may see, with filters."""
 
-from django.http import HttpResponse
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from mashang.demands.models import Status
+from mashang.demands.queues import (
+    deadline_counts,
+    demand_possible_duplicates,
+    demand_return_reasons,
+    unit_roles,
+)
+from mashang.demands.selectors import DemandFilters, demand_list
+from mashang.org.models import Category, User
+
+PAGE_SIZE = 25
+R = User.Role
+TEAM_STATUSES = [Status.SUBMITTED, Status.TRIAGED, Status.RETURNED, Status.UNRESOLVED]
+MSG_TEAM_ONLY = _("This page is for the service team.")
+MSG_UNIT_ONLY = _("This page is for the staff of a unit.")
 
 
-def _pending(request, *args, **kwargs):
-    return HttpResponse("This page is being built.", status=501, content_type="text/plain")
+def _page(request: HttpRequest, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-team_queue = unit_queue = all_demands = _pending
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_GET
+@login_required
+def team_queue(request: HttpRequest) -> HttpResponse:
+    """Demands waiting for the service team, nearest deadline first."""
+    if request.user.role != R.OFFICER:
+        raise PermissionDenied(MSG_TEAM_ONLY)
+    status = request.GET.get("status", "")
+    statuses = [status] if status in TEAM_STATUSES else TEAM_STATUSES
+    qs = demand_list(actor=request.user, filters=DemandFilters(status=statuses))
+    page = _page(request, qs)
+    rows = list(page.object_list)
+    reasons = demand_return_reasons(demand_ids=[d.pk for d in rows if d.status == Status.RETURNED])
+    duplicates = demand_possible_duplicates(actor=request.user, demands=rows)
+    return render(
+        request,
+        "demands/team.html",
+        {
+            "page": page,
+            "rows": [
+                {
+                    "demand": d,
+                    "return_reason": reasons.get(d.pk, ""),
+                    "duplicates": duplicates.get(d.pk, []),
+                }
+                for d in rows
+            ],
+            "status": status if status in TEAM_STATUSES else "",
+            "statuses": [(s, Status(s).label) for s in TEAM_STATUSES],
+            "counts": deadline_counts(qs),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@require_GET
+@login_required
+def unit_queue(request: HttpRequest) -> HttpResponse:
+    """The unit's open demands (lead and co), nearest deadline first, coloured by deadline state."""
+    user = request.user
+    if not user.is_unit_member or user.unit_id is None:
+        raise PermissionDenied(MSG_UNIT_ONLY)
+    qs = demand_list(actor=user, filters=DemandFilters(unit=user.unit.code, open=True))
+    page = _page(request, qs)
+    rows = list(page.object_list)
+    roles = unit_roles(unit_id=user.unit_id, demand_ids=[d.pk for d in rows])
+    return render(
+        request,
+        "demands/unit.html",
+        {
+            "page": page,
+            "unit": user.unit,
+            "rows": [{"demand": d, "role": roles.get(d.pk, "")} for d in rows],
+            "counts": deadline_counts(qs),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@require_GET
+@login_required
+def all_demands(request: HttpRequest) -> HttpResponse:
+    """Everything the actor may see, with filters: status, category, overdue, number or title."""
+    user = request.user
+    if user.role == R.ENTERPRISE:
+        return redirect("demands:my")
+    status = request.GET.get("status", "")
+    category = request.GET.get("category", "")
+    overdue = request.GET.get("overdue", "") == "1"
+    search = request.GET.get("q", "").strip()[:100]
+    filters = DemandFilters(
+        status=[status] if status in Status.values else None,
+        category=category or None,
+        overdue=True if overdue else None,
+    )
+    qs = demand_list(actor=user, filters=filters)
+    if search:
+        qs = qs.filter(Q(number__icontains=search) | Q(title__icontains=search))
+    page = _page(request, qs)
+    return render(
+        request,
+        "demands/all.html",
+        {
+            "page": page,
+            "status": status,
+            "category": category,
+            "overdue": overdue,
+            "q": search,
+            "statuses": Status.choices,
+            "categories": Category.objects.filter(is_active=True).order_by("code"),
+            "query": _query_without_page(request),
+        },
+    )

@@ -52,3 +52,30 @@
   });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();
+
+// Demand pages: a refused action (403, 409 stale version, 422 bad fields) comes back as the
+// demand with the message beside the form: let htmx swap it in like a success. On any other
+// failure, give the buttons back so the person can try again.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 403 || status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // After an action the demand is swapped in anew: take the focus to what the server said.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "demand-body") { return; }
+    var body = document.getElementById("demand-body");
+    var said = body && body.querySelector("[role=alert], [role=status]");
+    if (said) { said.setAttribute("tabindex", "-1"); said.focus(); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.querySelectorAll && !event.detail.successful) {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    }
+  });
+})();

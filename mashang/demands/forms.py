@@ -1,0 +1,251 @@
+"""The shape of what the demand pages post. Rules live in the services; forms only check shape.
+
+Each action form's fields are named after the keyword arguments of the service that the
+API's ``ACTIONS`` table maps the action to, so a valid form's ``cleaned_data`` is the call.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mashang.demands.models import Rating, Urgency
+from mashang.demands.services.attachments import MAX_FILES, attachments_check
+from mashang.org.models import Category, Unit
+
+MSG_YES = _("Yes, it was resolved")
+MSG_NO = _("No, it was not resolved")
+ACCEPT = ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(c.code, c.name) for c in Category.objects.filter(is_active=True).order_by("code")]
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    return [(u.code, u.name) for u in Unit.objects.filter(is_active=True).order_by("code")]
+
+
+class DemandForm(forms.Form):
+    """An enterprise files a demand on the web."""
+
+    category = forms.ChoiceField(
+        label=_("What is it about?"), required=False, widget=forms.RadioSelect
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("One line: what do you need?")
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happened, where, since when, and what you have already tried."),
+    )
+    contact_name = forms.CharField(label=_("Contact name"), max_length=50, required=False)
+    contact_phone = forms.CharField(
+        label=_("Contact phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Up to 5 files of at most 10 MB each: PDF, JPG, PNG, Word or Excel."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            ("", _("Not sure: the service team will classify it")),
+            *category_choices(),
+        ]
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        problems = attachments_check(files)
+        if problems:
+            raise forms.ValidationError(problems)
+        return files
+
+
+# --- one form per action -----------------------------------------------------------------
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class NoteForm(VersionedForm):
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TriageForm(VersionedForm):
+    category = forms.ChoiceField(label=_("Category"))
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+
+
+class DispatchForm(VersionedForm):
+    lead_unit = forms.ChoiceField(label=_("Lead unit"), required=False)
+    co_units = forms.MultipleChoiceField(
+        label=_("Co-units"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = unit_choices()
+        self.fields["lead_unit"].choices = [("", _("The category's default lead unit")), *units]
+        self.fields["co_units"].choices = units
+
+
+class TriageDispatchForm(TriageForm, DispatchForm):
+    """The service team's one screen: classify, then send, in one go (two moves, two events)."""
+
+    field_order = ["version", "category", "urgency", "lead_unit", "co_units", "note"]
+
+    def triage_data(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "version": d["version"],
+            "category": d["category"],
+            "urgency": d["urgency"],
+            "note": d["note"],
+        }
+
+    def dispatch_data(self) -> dict:
+        d = self.cleaned_data
+        return {"lead_unit": d["lead_unit"], "co_units": d["co_units"], "note": d["note"]}
+
+
+class AssessForm(VersionedForm):
+    assessment = forms.CharField(
+        label=_("Assessment and decision reference"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ReplyForm(VersionedForm):
+    reply = forms.CharField(
+        label=_("Reply to the enterprise"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class ConfirmForm(VersionedForm):
+    resolved = forms.TypedChoiceField(
+        label=_("Was your demand resolved?"),
+        choices=[("yes", MSG_YES), ("no", MSG_NO)],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you?"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class OptionalReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ExtendForm(VersionedForm):
+    days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=30)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class WaitForm(VersionedForm):
+    question = forms.CharField(
+        label=_("Question to the enterprise"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ResumeForm(VersionedForm):
+    answer = forms.CharField(
+        label=_("Answer"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class MergeForm(VersionedForm):
+    into = forms.CharField(
+        label=_("Merge into (number)"),
+        max_length=20,
+        help_text=_("The number of the demand to keep, e.g. SQ-2026-000123."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+#: The form of each action of the API's ACTIONS table (and the combined triage-and-dispatch).
+TRIAGE_DISPATCH = "triage-dispatch"
+ACTION_FORMS: dict[str, type[VersionedForm]] = {
+    "triage": TriageForm,
+    "dispatch": DispatchForm,
+    "respond": NoteForm,
+    "assess": AssessForm,
+    "reply": ReplyForm,
+    "confirm": ConfirmForm,
+    "return": ReasonForm,
+    "extend": ExtendForm,
+    "approve-extension": NoteForm,
+    "refuse-extension": NoteForm,
+    "wait": WaitForm,
+    "resume": ResumeForm,
+    "reopen": ReasonForm,
+    "escalate": ReasonForm,
+    "merge": MergeForm,
+    "withdraw": OptionalReasonForm,
+    TRIAGE_DISPATCH: TriageDispatchForm,
+}
+
+__all__ = ["ACTION_FORMS", "DemandForm", "MAX_FILES", "TRIAGE_DISPATCH", "TriageDispatchForm"]
