@@ -1,12 +1,20 @@
 from django.contrib import admin
 
-from mashang.demands.models import Assignment, Demand
+from mashang.demands.models import Assignment, Attachment, Demand
 
 
 class AssignmentInline(admin.TabularInline):
     model = Assignment
     extra = 0
     readonly_fields = ["unit", "role", "is_current", "is_open", "due_at", "assigned_at"]
+    can_delete = False
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
     can_delete = False
 
 
@@ -19,7 +27,7 @@ class DemandAdmin(admin.ModelAdmin):
     search_fields = ["number", "title", "enterprise__name", "enterprise__credit_code"]
     date_hierarchy = "submitted_at"
     list_select_related = ["enterprise", "category", "lead_unit"]
-    inlines = [AssignmentInline]
+    inlines = [AssignmentInline, AttachmentInline]
 
     def has_add_permission(self, request):
         return False
