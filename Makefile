@@ -34,9 +34,11 @@ $(ASSETS): node_modules/.package-lock.json
 
 assets: $(ASSETS)
 
-# The browser for the browser tests: Debian's Chromium (Playwright drives it; nothing is downloaded by Playwright).
+# The browser for the browser tests: Debian's Chromium (Playwright drives it; nothing is downloaded by Playwright),
+# and a Chinese font so the screenshots in var/screenshots/ show characters, not boxes.
 browser:
-	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	@test -x /usr/bin/chromium && fc-list :lang=zh | grep -q . || \
+	  (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei)
 
 # Compile the translations (zh-Hans first); msgfmt comes from Debian's gettext.
 messages: $(STAMP)
@@ -56,10 +58,10 @@ demo: install
 
 test: install browser lint test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install browser
 	env -u DATABASE_URL $(BIN)/pytest -q
 
-test-postgres: install
+test-postgres: install browser
 	DATABASE_URL=$(PG_URL) MASHANG_REQUIRE_POSTGRES=1 $(BIN)/pytest -q
 
 lint: install

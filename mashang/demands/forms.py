@@ -110,7 +110,8 @@ class TriageForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
+        # No category is preselected: an unclassified demand must be classified on purpose.
+        self.fields["category"].choices = [("", _("Choose a category")), *category_choices()]
 
 
 class DispatchForm(VersionedForm):

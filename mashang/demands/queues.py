@@ -23,7 +23,7 @@ def demand_possible_duplicates(
     *, actor: User, demands: Sequence[Demand], window: timedelta = DUPLICATE_WINDOW
 ) -> dict[int, list[Demand]]:
     """For each demand, the other open demands of the same enterprise and category filed within
-    ``window`` of it: likely duplicates to merge."""
+    ``window`` of it: likely duplicates to merge. Unclassified demands have no category to share."""
     if not demands:
         return {}
     earliest = min(d.submitted_at for d in demands) - window
@@ -46,6 +46,7 @@ def demand_possible_duplicates(
             for o in others
             if o.pk != d.pk
             and o.enterprise_id == d.enterprise_id
+            and d.category_id is not None
             and o.category_id == d.category_id
             and abs(o.submitted_at - d.submitted_at) <= window
         ]

@@ -84,3 +84,13 @@ def test_the_readme_lists_every_demo_unit():
     readme = (ROOT / "README.md").read_text()
     missing = sorted(u.code for u in UNITS if f"| `{u.code}` |" not in readme)
     assert missing == []
+
+
+def test_every_message_has_its_chinese_translation():
+    po = ROOT / "mashang" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", os.devnull, str(po)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
