@@ -10,5 +10,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
     path("i18n/setlang/", set_language, name="set_language"),
     path("demands/", include("mashang.demands.urls")),
+    path("inbox/", include("mashang.notify.urls")),
+    path("supervision/", include("mashang.supervision.urls")),
     path("", include("mashang.web.urls")),
 ]

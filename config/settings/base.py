@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "mashang.org",
     "mashang.workcal",
     "mashang.demands",
+    "mashang.notify",
+    "mashang.supervision",
     "mashang.api",
     "mashang.web",
 ]
@@ -161,6 +163,64 @@ MASHANG_SIGNIN_MAX_FAILURES = env_int("MASHANG_SIGNIN_MAX_FAILURES", 5)
 MASHANG_SIGNIN_LOCK_SECONDS = env_int("MASHANG_SIGNIN_LOCK_SECONDS", 900)
 # Lifetime of an API token in days.
 MASHANG_API_TOKEN_DAYS = env_int("MASHANG_API_TOKEN_DAYS", 30)
+
+# --- Notifications and background work (mashang.notify, config/celery.py) ---------------------
+# The address people open mashang at, for the links in chat messages and e-mails
+# (empty: the messages carry the path only).
+MASHANG_BASE_URL = env_str("MASHANG_BASE_URL", "").rstrip("/")
+# Celery's broker (redis://host:6379/0). Empty: no broker, `mashang worker` runs the same jobs
+# in an embedded loop.
+MASHANG_BROKER_URL = env_str("MASHANG_BROKER_URL", "")
+MASHANG_WORKER_CONCURRENCY = env_int("MASHANG_WORKER_CONCURRENCY", 4)
+# Delivery: attempts before a message is dead, retry backoff, HTTP timeout towards the chat
+# platforms, and how long a sender may hold a message before another worker takes it over.
+MASHANG_NOTIFY_MAX_ATTEMPTS = env_int("MASHANG_NOTIFY_MAX_ATTEMPTS", 8)
+MASHANG_NOTIFY_RETRY_BASE_SECONDS = 30
+MASHANG_NOTIFY_RETRY_MAX_SECONDS = 3600
+MASHANG_NOTIFY_HTTP_TIMEOUT = env_int("MASHANG_NOTIFY_HTTP_TIMEOUT", 5)
+MASHANG_NOTIFY_LEASE_SECONDS = 300
+# Deliver right after the commit in the committing process (tests); otherwise the worker does.
+MASHANG_NOTIFY_DELIVER_INLINE = False
+
+CELERY_BROKER_URL = MASHANG_BROKER_URL or "memory://"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+
+# E-mail: SMTP when EMAIL_HOST is set, else the console (messages are printed, not sent).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mashang@localhost")
+# Whether people with an e-mail address get their messages by e-mail too (on when SMTP is set).
+MASHANG_NOTIFY_EMAIL = env_bool("MASHANG_NOTIFY_EMAIL", default=bool(EMAIL_HOST))
+
+# Supervision sweep (docs/configuration.md): a reminder this many working minutes before a
+# deadline counted in working hours (triage, first contact) …
+MASHANG_REMINDER_BEFORE_MINUTES = env_int("MASHANG_REMINDER_BEFORE_MINUTES", 30)
+# … and before one counted in working days (interim reply, resolution): half a working day;
+MASHANG_REMINDER_BEFORE_DAYS_MINUTES = env_int("MASHANG_REMINDER_BEFORE_DAYS_MINUTES", 210)
+# a yellow card at the deadline, a red card this many working minutes after it.
+MASHANG_RED_GRACE_MINUTES = env_int("MASHANG_RED_GRACE_MINUTES", 210)
+# Scorecards: the weights of the composite score, "name=weight" pairs (response, on_time,
+# resolution, satisfaction), and what a "basically satisfied" rating counts in the
+# satisfaction rate (satisfied 1, unsatisfied 0). Both are checked when first used.
+MASHANG_SCORE_WEIGHTS = env_str("MASHANG_SCORE_WEIGHTS", "response=10,resolution=45,satisfaction=45")
+MASHANG_SATISFACTION_BASIC_WEIGHT = env_str("MASHANG_SATISFACTION_BASIC_WEIGHT", "1")
 
 if ENVIRONMENT == "production":
     _problems = []

@@ -54,10 +54,14 @@ def token_create(request, payload: TokenIn):
 
 def _mount() -> None:
     from mashang.demands.api import router as demands_router
+    from mashang.notify.api import router as notify_router
     from mashang.org.api import router as org_router
 
     api.add_router("/", org_router)
     api.add_router("/", demands_router)
+    api.add_router("/", notify_router)
+    api.add_router("/", "mashang.supervision.api.router")
+    api.add_router("/", "mashang.supervision.scorecard_api.router")
 
 
 _mount()

@@ -108,7 +108,16 @@ class Demand(models.Model):
             models.Index(fields=["next_due_at"], name="demand_next_due_idx"),
             models.Index(fields=["enterprise", "next_due_at"], name="demand_enterprise_due_idx"),
             models.Index(fields=["status", "next_due_at"], name="demand_status_due_idx"),
-            models.Index(fields=["submitted_at"], name="demand_submitted_idx"),
+            # Covers the period queries (dashboard, scorecards): on PostgreSQL a month is read
+            # from the index alone, not from the wide demand rows.
+            models.Index(
+                fields=["submitted_at"],
+                name="demand_submitted_idx",
+                include=[
+                    "id", "status", "lead_unit", "round", "resolved", "rating", "dispatched_at",
+                    "first_response_due_at", "first_responded_at", "resolution_due_at", "replied_at",
+                ],
+            ),
         ]
         constraints = [
             models.CheckConstraint(name="demand_version_positive", condition=models.Q(version__gte=1)),

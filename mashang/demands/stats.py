@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import BigIntegerField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import TruncMonth
@@ -38,13 +40,28 @@ RUNNING_STATUSES = TRIAGE_STATUSES + UNIT_STATUSES
 AT_RISK_HOURS = 4
 #: How many rows a list of the watch page shows at most (the counts cover every demand).
 WATCH_LIMIT = 200
-#: The weight of "basically satisfied" in the satisfaction rate (satisfied 1, unsatisfied 0).
-BASIC_WEIGHT = 1.0
 #: The longest period the dashboard draws, in months.
 MAX_PERIOD_MONTHS = 60
 
 #: The pseudo-unit of the watch filter and counts: demands whose triage clock runs.
 SERVICE_TEAM = "team"
+
+
+def basic_weight() -> float:
+    """The weight of "basically satisfied" in the satisfaction rate (satisfied 1, unsatisfied 0).
+
+    ``MASHANG_SATISFACTION_BASIC_WEIGHT``; the dashboard and the scorecards use the same.
+    """
+    text = settings.MASHANG_SATISFACTION_BASIC_WEIGHT
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ImproperlyConfigured(
+            f"MASHANG_SATISFACTION_BASIC_WEIGHT must be a number between 0 and 1; got {text!r}"
+        )
+    return value
 
 
 def can_watch(actor: User) -> bool:
@@ -281,7 +298,7 @@ class Rates:
 
     @property
     def satisfaction_rate(self) -> float | None:
-        return _rate(self.satisfied + BASIC_WEIGHT * self.basic, self.rated)
+        return _rate(self.satisfied + basic_weight() * self.basic, self.rated)
 
     def share(self, count: int) -> float | None:
         return _rate(count, self.rated)
@@ -299,8 +316,8 @@ class Rates:
         return self.share(self.unsatisfied)
 
 
-def _rate_counts(now: datetime) -> dict[str, Count]:
-    """The aggregates behind :class:`Rates`, as ``Count`` with conditions.
+def rate_conditions(now: datetime) -> dict[str, Q]:
+    """The conditions on Demand behind :class:`Rates`, one per count (the scorecards use them too).
 
     First contact is due when the unit made it, or when its deadline passed while the unit's
     clock runs; it is on time when made no later than the deadline. Likewise the resolution
@@ -308,31 +325,27 @@ def _rate_counts(now: datetime) -> dict[str, Count]:
     """
     running = Q(status__in=UNIT_STATUSES)
     return {
+        "first_contact_due": Q(first_response_due_at__isnull=False)
+        & (Q(first_responded_at__isnull=False) | (running & Q(first_response_due_at__lt=now))),
+        "first_contact_on_time": Q(
+            first_response_due_at__isnull=False,
+            first_responded_at__lte=F("first_response_due_at"),
+        ),
+        "resolution_due": Q(resolution_due_at__isnull=False)
+        & (Q(replied_at__isnull=False) | (running & Q(resolution_due_at__lt=now))),
+        "resolution_on_time": Q(resolution_due_at__isnull=False, replied_at__lte=F("resolution_due_at")),
+        "rated": ~Q(rating=""),
+        "satisfied": Q(rating=Rating.SATISFIED),
+        "basic": Q(rating=Rating.BASIC),
+        "unsatisfied": Q(rating=Rating.UNSATISFIED),
+    }
+
+
+def _rate_counts(now: datetime) -> dict[str, Count]:
+    """The aggregates behind :class:`Rates`, as ``Count`` with the conditions above."""
+    return {
         "filed": Count("pk"),
-        "first_contact_due": Count(
-            "pk",
-            filter=Q(first_response_due_at__isnull=False)
-            & (Q(first_responded_at__isnull=False) | (running & Q(first_response_due_at__lt=now))),
-        ),
-        "first_contact_on_time": Count(
-            "pk",
-            filter=Q(
-                first_response_due_at__isnull=False,
-                first_responded_at__lte=F("first_response_due_at"),
-            ),
-        ),
-        "resolution_due": Count(
-            "pk",
-            filter=Q(resolution_due_at__isnull=False)
-            & (Q(replied_at__isnull=False) | (running & Q(resolution_due_at__lt=now))),
-        ),
-        "resolution_on_time": Count(
-            "pk", filter=Q(resolution_due_at__isnull=False, replied_at__lte=F("resolution_due_at"))
-        ),
-        "rated": Count("pk", filter=~Q(rating="")),
-        "satisfied": Count("pk", filter=Q(rating=Rating.SATISFIED)),
-        "basic": Count("pk", filter=Q(rating=Rating.BASIC)),
-        "unsatisfied": Count("pk", filter=Q(rating=Rating.UNSATISFIED)),
+        **{name: Count("pk", filter=q) for name, q in rate_conditions(now).items()},
     }
 
 

@@ -28,7 +28,11 @@ def nav_for(user) -> list[dict[str, str]]:
         items = [(_("Dashboard"), "demands:dashboard"), (_("Overdue and at risk"), "demands:watch"), (_("All demands"), "demands:all")]
     else:
         items = [(_("All demands"), "demands:all")]
+    if role != R.ENTERPRISE:
+        items.append((_("Supervision notices"), "supervision:notices"))
+        items.append((_("Scorecards"), "supervision:scorecards"))
     result = [{"label": label, "url": reverse(name)} for label, name in items]
+    result.append({"label": _("Inbox"), "url": reverse("notify:inbox")})
     if user.is_staff:
         result.append({"label": _("Administration"), "url": reverse("admin:index")})
     return result

@@ -23,6 +23,7 @@ from mashang.demands import deadlines
 from mashang.demands.models import OPEN_STATUSES, Assignment, Demand, Rating, Status, Urgency
 from mashang.demands.permissions import parties_of, visibility_filter
 from mashang.demands.transitions import Action, check_move
+from mashang.notify.demand_messages import demand_notify
 from mashang.org.models import Category, Unit, User
 from mashang.workcal.calendar import WorkCalendar
 from mashang.workcal.selectors import calendar_get
@@ -121,6 +122,8 @@ def _transition(
             reason=result.reason,
             payload=result.payload,
         )
+        # Messages about the move go to the outbox in this same transaction (mashang.notify).
+        demand_notify(demand, action, at, actor=actor, reason=result.reason)
     return demand
 
 

@@ -14,6 +14,7 @@ from mashang.demands.deadlines import Policy, next_due, triage_due
 from mashang.demands.models import Channel, Demand, NumberSequence, Status
 from mashang.demands.permissions import can_submit, can_submit_for_any_enterprise
 from mashang.demands.transitions import Action
+from mashang.notify.demand_messages import demand_notify
 from mashang.org.credit_code import credit_code_error, normalize_credit_code
 from mashang.org.models import Category, Enterprise, User
 from mashang.workcal.selectors import calendar_get
@@ -142,4 +143,6 @@ def demand_submit(
             to_state=Status.SUBMITTED,
             payload={"channel": channel, "category": category_code or ""},
         )
+        # The service team hears of the new demand through the outbox (mashang.notify).
+        demand_notify(demand, Action.SUBMIT, at, actor=actor)
     return demand

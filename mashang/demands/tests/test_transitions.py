@@ -276,7 +276,9 @@ def run_random_walks(zone, keeper: Demand) -> None:
                 self.current = False
             elif action == Action.EXTEND:
                 self.pending = True
-            elif action in DECISIONS:
+            # A decision settles a pending extension request; a reply, a return or a new
+            # dispatch lets it lapse.
+            if action in DECISIONS or action in (Action.DISPATCH, Action.RETURN, Action.REPLY):
                 self.pending = False
 
         @rule(person=st.sampled_from(["officer", "contact"]))

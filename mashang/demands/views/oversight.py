@@ -150,7 +150,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "period": period,
             "dash": data,
-            "basic_weight": stats.BASIC_WEIGHT,
+            "basic_weight": stats.basic_weight(),
             "filtered": bool(request.GET),
             # The charts draw the period the tables show, even when the input was refused.
             "query": urlencode(

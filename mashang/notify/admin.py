@@ -1,0 +1,67 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from mashang.core.errors import ApplicationError
+from mashang.notify.models import ChatRobot, DeliveryStatus, Notification
+from mashang.notify.services import notification_requeue
+
+
+class ChatRobotForm(forms.ModelForm):
+    webhook_url = forms.URLField(label=_("webhook URL"), max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = ChatRobot
+        fields = ["name", "platform", "webhook_url", "secret", "unit", "is_active"]
+        widgets = {"secret": forms.PasswordInput(render_value=True)}
+
+
+@admin.register(ChatRobot)
+class ChatRobotAdmin(admin.ModelAdmin):
+    form = ChatRobotForm
+    list_display = ["name", "platform", "unit", "is_active"]
+    list_filter = ["platform", "is_active"]
+    search_fields = ["name", "unit__name"]
+    list_select_related = ["unit"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox, read-only. Filter on status "dead" to see what was given up, and requeue it."""
+
+    list_display = ["id", "kind", "channel", "recipient", "robot", "status", "attempts", "next_attempt_at", "created_at", "sent_at"]
+    list_filter = ["status", "channel", "kind"]
+    search_fields = ["subject", "dedupe_key", "recipient__username", "robot__name"]
+    list_select_related = ["recipient", "robot"]
+    date_hierarchy = "created_at"
+    actions = ["requeue"]
+    readonly_fields = [
+        "kind", "channel", "recipient", "robot", "subject", "body", "link", "payload", "dedupe_key",
+        "status", "attempts", "next_attempt_at", "last_error", "created_at", "sent_at", "read_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Requeue the selected dead messages"), permissions=["view"])
+    def requeue(self, request, queryset):
+        try:
+            count = notification_requeue(
+                actor=request.user,
+                notification_ids=list(queryset.filter(status=DeliveryStatus.DEAD).values_list("id", flat=True)),
+            )
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d message requeued.", "%(count)d messages requeued.", count) % {"count": count},
+            messages.SUCCESS,
+        )

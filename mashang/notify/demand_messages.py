@@ -1,0 +1,201 @@
+"""What a demand's transitions tell whom: one function, called inside every transition's transaction.
+
+| action | kind | to |
+| --- | --- | --- |
+| submit | ``demand.submitted`` | the service team (officers, the team's chat robot) |
+| dispatch | ``demand.dispatched`` | staff and heads of the lead and co-units, their chat robots |
+| reopen | ``demand.reopened`` | the same, for the second round |
+| wait | ``demand.question`` | the enterprise's contacts |
+| reply | ``demand.replied`` | the enterprise's contacts: the reply and a request to confirm and rate |
+| return | ``demand.returned`` | the service team, to dispatch it again |
+| extend | ``demand.extension_requested`` | the supervisors, who decide |
+
+The person who acted is not told of their own act. Texts are rendered in the zone's language
+(``LANGUAGE_CODE``), not the actor's; user text goes in as plain text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from mashang.notify.models import ChatRobot
+from mashang.notify.services import notification_enqueue
+from mashang.org.models import Unit, User
+
+R = User.Role
+EXCERPT = 300
+
+
+def _when(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+def _unit_people(unit_ids: list[int]) -> list[User]:
+    return list(
+        User.objects.filter(
+            Q(unit_id__in=unit_ids, role__in=[R.UNIT_STAFF, R.UNIT_HEAD]) | Q(headed_units__in=unit_ids),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("id")
+    )
+
+
+def _unit_robots(unit_ids: list[int]) -> list[ChatRobot]:
+    return list(ChatRobot.objects.filter(unit_id__in=unit_ids, is_active=True).order_by("id"))
+
+
+def _service_team() -> tuple[list[User], list[ChatRobot]]:
+    people = list(User.objects.filter(role=R.OFFICER, is_active=True).order_by("id"))
+    robots = list(
+        ChatRobot.objects.filter(unit__kind=Unit.Kind.SERVICE_TEAM, is_active=True).order_by("id")
+    )
+    return people, robots
+
+
+def _contacts(demand) -> list[User]:
+    return list(
+        User.objects.filter(role=R.ENTERPRISE, enterprise_id=demand.enterprise_id, is_active=True).order_by("id")
+    )
+
+
+def _current_units(demand) -> tuple[Unit | None, list[Unit]]:
+    from mashang.demands.models import Assignment
+
+    current = list(
+        Assignment.objects.filter(demand=demand, is_current=True).select_related("unit").order_by("id")
+    )
+    lead = next((a.unit for a in current if a.role == Assignment.Role.LEAD), None)
+    co = [a.unit for a in current if a.role == Assignment.Role.CO]
+    return lead, co
+
+
+def _compose(demand, action: str, reason: str):
+    """(kind, subject, body, recipients, robots) for ``action``, or None when nobody is told."""
+    number, title = demand.number, demand.title
+    if action == "submit":
+        people, robots = _service_team()
+        subject = _("New demand {number}: {title}").format(number=number, title=title)
+        body = "\n".join(
+            [
+                _("Enterprise: {name}").format(name=demand.enterprise.name),
+                _("Triage due: {when}").format(when=_when(demand.triage_due_at)),
+                _excerpt(demand.description),
+            ]
+        )
+        return "demand.submitted", subject, body, people, robots
+    if action in ("dispatch", "reopen"):
+        lead, co = _current_units(demand)
+        units = [u for u in [lead, *co] if u is not None]
+        if not units:
+            return None
+        if action == "dispatch":
+            kind = "demand.dispatched"
+            subject = _("Demand dispatched: {number} {title}").format(number=number, title=title)
+        else:
+            kind = "demand.reopened"
+            subject = _("Demand reopened for round {round}: {number} {title}").format(
+                round=demand.round, number=number, title=title
+            )
+        lines = [
+            _("Enterprise: {name}").format(name=demand.enterprise.name),
+            _("Lead unit: {unit}").format(unit=lead.name if lead else "—"),
+        ]
+        if co:
+            lines.append(_("Co-units: {units}").format(units="、".join(u.name for u in co)))
+        lines += [
+            _("First contact due: {when}").format(when=_when(demand.first_response_due_at)),
+            _("Resolution due: {when}").format(when=_when(demand.resolution_due_at)),
+        ]
+        if reason:
+            lines.append(_("Note: {text}").format(text=_excerpt(reason)))
+        lines.append(_excerpt(demand.description))
+        ids = [u.pk for u in units]
+        return kind, subject, "\n".join(lines), _unit_people(ids), _unit_robots(ids)
+    if action == "wait":
+        subject = _("A question about your demand {number}").format(number=number)
+        body = "\n".join(
+            [
+                _("{unit} asks:").format(unit=demand.lead_unit.name if demand.lead_unit else _("The handling unit")),
+                reason,
+                _("Please answer on the demand's page; its deadlines wait for your answer."),
+            ]
+        )
+        return "demand.question", subject, body, _contacts(demand), []
+    if action == "reply":
+        subject = _("Your demand {number} has a reply: please confirm and rate it").format(number=number)
+        body = "\n".join(
+            [
+                _("Reply from {unit}:").format(unit=demand.lead_unit.name if demand.lead_unit else "—"),
+                demand.reply,
+                _(
+                    "Please say whether it was resolved and rate the service: satisfied, basically "
+                    "satisfied or unsatisfied."
+                ),
+            ]
+        )
+        return "demand.replied", subject, body, _contacts(demand), []
+    if action == "return":
+        people, robots = _service_team()
+        unit = demand.lead_unit.name if demand.lead_unit else "—"
+        subject = _("Demand returned by {unit}: {number} {title}").format(unit=unit, number=number, title=title)
+        body = "\n".join(
+            [
+                _("Reason: {text}").format(text=reason),
+                _("Triage due: {when}").format(when=_when(demand.triage_due_at)),
+                _("Please dispatch it again."),
+            ]
+        )
+        return "demand.returned", subject, body, people, robots
+    if action == "extend":
+        supervisors = list(User.objects.filter(role=R.SUPERVISOR, is_active=True).order_by("id"))
+        subject = _("Extension requested for {number}: {days} working days").format(
+            number=number, days=demand.extension_requested_days
+        )
+        body = "\n".join(
+            [
+                _("Requested by {unit}.").format(unit=demand.lead_unit.name if demand.lead_unit else "—"),
+                _("Reason: {text}").format(text=reason),
+                _("Resolution due: {when}").format(when=_when(demand.resolution_due_at)),
+            ]
+        )
+        return "demand.extension_requested", subject, body, supervisors, []
+    return None
+
+
+def demand_notify(demand, action: str, at: datetime, *, actor: User | None = None, reason: str = "") -> None:
+    """Write the messages ``action`` on ``demand`` sends to the outbox (inside its transaction).
+
+    The deduplication key is the demand and its version after the move, so the same move is
+    never told twice.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        composed = _compose(demand, str(action), reason or "")
+        if composed is None:
+            return
+        kind, subject, body, people, robots = composed
+        people = [p for p in people if actor is None or p.pk != actor.pk]
+        if not people and not robots:
+            return
+        notification_enqueue(
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=reverse("demands:detail", args=[demand.pk]),
+            recipients=people,
+            robots=robots,
+            dedupe_key=f"demand:{demand.pk}:v{demand.version}:{kind}",
+            payload={"demand": demand.pk, "number": demand.number, "action": str(action)},
+            at=at,
+        )

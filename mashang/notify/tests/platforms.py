@@ -1,0 +1,227 @@
+"""A local HTTP server standing in for the WeCom, DingTalk and Feishu group robots.
+
+It checks what the real platforms check (the message format; DingTalk's and Feishu's
+signatures, recomputed from the shared secret; the timestamp within an hour) and answers as
+they do: ``errcode``/``code`` 0 when accepted, another code when not. It can be switched
+"down": answering 500, refusing connections (the socket closed), answering too slowly, or
+answering 200 with a platform error code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DINGTALK_SECRET = "SECdingtalk-test-secret"
+FEISHU_SECRET = "feishu-test-secret"
+WECOM_KEY = "5f7c0e7e-0000-4000-8000-000000000001"
+
+
+@dataclass
+class Received:
+    platform: str
+    body: dict[str, Any]
+    text: str  # every piece of text in the message, joined
+
+
+@dataclass
+class FakePlatforms:
+    port: int = 0
+    mode: str = "up"  # up | 500 | refused | slow | errcode
+    slow_seconds: float = 0.0
+    received: list[Received] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    hits: int = 0
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # --- addresses, as an administrator would paste them --------------------------------------
+    def url(self, platform: str) -> str:
+        base = f"http://127.0.0.1:{self.port}"
+        if platform == "wecom":
+            return f"{base}/cgi-bin/webhook/send?key={WECOM_KEY}"
+        if platform == "dingtalk":
+            return f"{base}/robot/send?access_token=dingtalk-token"
+        return f"{base}/open-apis/bot/v2/hook/feishu-hook-id"
+
+    # --- switching ---------------------------------------------------------------------------
+    def start(self) -> None:
+        handler = _handler_for(self)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def set(self, mode: str) -> None:
+        """Switch to ``mode``; "refused" closes the listening socket, any other mode reopens it."""
+        if mode == "refused":
+            self.stop()
+        elif self._server is None:
+            self.start()
+        self.mode = mode
+
+    # --- what arrived ------------------------------------------------------------------------
+    def count_containing(self, needle: str) -> int:
+        with self._lock:
+            return sum(1 for r in self.received if needle in r.text)
+
+    def per_platform(self) -> Counter:
+        with self._lock:
+            return Counter(r.platform for r in self.received)
+
+    def record(self, item: Received) -> None:
+        with self._lock:
+            self.received.append(item)
+
+    def problem(self, text: str) -> None:
+        with self._lock:
+            self.problems.append(text)
+
+
+def _texts_of_post(content: Any) -> list[str]:
+    texts: list[str] = []
+    for line in content:
+        for element in line:
+            if element.get("tag") not in {"text", "a"}:
+                raise ValueError(f"unknown tag {element.get('tag')!r}")
+            texts.append(element.get("text", ""))
+            if element.get("tag") == "a":
+                texts.append(element["href"])
+    return texts
+
+
+def _handler_for(fake: FakePlatforms):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format, *args):  # quiet
+            pass
+
+        def _answer(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self):
+            fake.hits += 1
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if fake.mode == "500":
+                self._answer(500, {"error": "internal"})
+                return
+            if fake.mode == "slow":
+                time.sleep(fake.slow_seconds)
+            split = urllib.parse.urlsplit(self.path)
+            query = urllib.parse.parse_qs(split.query)
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                fake.problem("body is not JSON")
+                self._answer(400, {"errcode": 40000, "errmsg": "bad json"})
+                return
+            if not self.headers.get("Content-Type", "").startswith("application/json"):
+                fake.problem("Content-Type is not application/json")
+            if split.path == "/cgi-bin/webhook/send":
+                self._wecom(body, query)
+            elif split.path == "/robot/send":
+                self._dingtalk(body, query)
+            elif split.path.startswith("/open-apis/bot/v2/hook/"):
+                self._feishu(body)
+            else:
+                self._answer(404, {"errcode": 404, "errmsg": "no such hook"})
+
+        def _platform_error(self, key: str) -> bool:
+            if fake.mode == "errcode":
+                self._answer(200, {key: 45009, ("errmsg" if key == "errcode" else "msg"): "api freq out of limit"})
+                return True
+            return False
+
+        def _wecom(self, body, query):
+            if query.get("key") != [WECOM_KEY]:
+                fake.problem("wecom: wrong key")
+                self._answer(200, {"errcode": 93000, "errmsg": "invalid webhook url"})
+                return
+            try:
+                assert body["msgtype"] == "markdown", "msgtype"
+                content = body["markdown"]["content"]
+                assert isinstance(content, str) and content, "content"
+                assert len(content.encode()) <= 4096, "content over 4096 bytes"
+            except (KeyError, AssertionError, TypeError) as exc:
+                fake.problem(f"wecom: bad body ({exc}): {body}")
+                self._answer(200, {"errcode": 40008, "errmsg": "invalid message type"})
+                return
+            if self._platform_error("errcode"):
+                return
+            fake.record(Received("wecom", body, content))
+            self._answer(200, {"errcode": 0, "errmsg": "ok"})
+
+        def _dingtalk(self, body, query):
+            try:
+                timestamp = query["timestamp"][0]
+                given = query["sign"][0]  # parse_qs has undone the URL-encoding
+            except KeyError:
+                fake.problem("dingtalk: no timestamp/sign")
+                self._answer(200, {"errcode": 310000, "errmsg": "sign not match"})
+                return
+            to_sign = f"{timestamp}\n{DINGTALK_SECRET}".encode()
+            expected = base64.b64encode(hmac.new(DINGTALK_SECRET.encode(), to_sign, hashlib.sha256).digest()).decode()
+            if not hmac.compare_digest(given, expected) or abs(time.time() * 1000 - int(timestamp)) > 3600_000:
+                fake.problem("dingtalk: sign does not match")
+                self._answer(200, {"errcode": 310000, "errmsg": "sign not match"})
+                return
+            try:
+                assert body["msgtype"] == "markdown", "msgtype"
+                title, text = body["markdown"]["title"], body["markdown"]["text"]
+                assert isinstance(title, str) and title and isinstance(text, str) and text, "title/text"
+            except (KeyError, AssertionError, TypeError) as exc:
+                fake.problem(f"dingtalk: bad body ({exc}): {body}")
+                self._answer(200, {"errcode": 40035, "errmsg": "missing parameter"})
+                return
+            if self._platform_error("errcode"):
+                return
+            fake.record(Received("dingtalk", body, f"{title}\n{text}"))
+            self._answer(200, {"errcode": 0, "errmsg": "ok"})
+
+        def _feishu(self, body):
+            timestamp, given = body.get("timestamp"), body.get("sign")
+            if not isinstance(timestamp, str) or not isinstance(given, str):
+                fake.problem("feishu: no timestamp/sign")
+                self._answer(200, {"code": 19021, "msg": "sign match fail or timestamp is not within one hour"})
+                return
+            key = f"{timestamp}\n{FEISHU_SECRET}".encode()
+            expected = base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+            if not hmac.compare_digest(given, expected) or abs(time.time() - int(timestamp)) > 3600:
+                fake.problem("feishu: sign does not match")
+                self._answer(200, {"code": 19021, "msg": "sign match fail or timestamp is not within one hour"})
+                return
+            try:
+                assert body["msg_type"] == "post", "msg_type"
+                post = body["content"]["post"]["zh_cn"]
+                texts = [post["title"], *_texts_of_post(post["content"])]
+                assert len(json.dumps(body).encode()) <= 20 * 1024, "body over 20 KB"
+            except (KeyError, AssertionError, TypeError, ValueError) as exc:
+                fake.problem(f"feishu: bad body ({exc}): {body}")
+                self._answer(200, {"code": 9499, "msg": "Bad Request"})
+                return
+            if self._platform_error("code"):
+                return
+            fake.record(Received("feishu", body, "\n".join(texts)))
+            self._answer(200, {"code": 0, "msg": "success", "data": {}})
+
+    return Handler

@@ -1,0 +1,128 @@
+"""Celery with the real Redis on the machine: a commit asks for delivery through the broker and
+a worker (started in this process) delivers to the stand-in platforms."""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.db import connection, transaction
+from kombu import pools
+
+from config.celery import app
+from mashang.notify import tasks
+from mashang.notify.channels.base import message_ref
+from mashang.notify.models import DeliveryStatus, Notification
+from mashang.notify.services import notification_enqueue
+from mashang.notify.tests.conftest import T0, make_robots
+
+REDIS_URL = os.environ.get("MASHANG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@contextmanager
+def broker(url: str):
+    """Point the Celery app at ``url`` for the duration (a clean database of its own)."""
+    redis.Redis.from_url(url).flushdb()
+    saved = app.conf.broker_url
+
+    def forget_connections():
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.broker_url = url
+    forget_connections()
+    try:
+        yield app
+    finally:
+        app.conf.broker_url = saved
+        forget_connections()
+
+
+@pytest.fixture(autouse=True)
+def short_lived_connections(monkeypatch):
+    """The worker thread's database connection is closed after each task, as in a real worker
+    with CONN_MAX_AGE=0, so none outlives the test."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+
+
+def _wait_for(predicate, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_sends_the_delivery_task_through_redis_to_a_worker(zone, platforms, settings):
+    settings.MASHANG_BROKER_URL = REDIS_URL
+    settings.MASHANG_NOTIFY_DELIVER_INLINE = False
+    robots = make_robots(platforms, unit=zone.land)
+    with broker(REDIS_URL), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        with transaction.atomic():
+            rows = notification_enqueue(
+                kind="demand.dispatched", subject="诉求已派至本单位", body="请尽快联系企业。",
+                link="/demands/1/", recipients=[zone.land_staff], robots=robots.all(),
+                dedupe_key="celery:1", at=T0,
+            )
+            # Nothing is sent before the commit.
+            time.sleep(0.3)
+            assert platforms.hits == 0
+        robot_rows = [r for r in rows if r.robot_id]
+        delivered = _wait_for(
+            lambda: Notification.objects.filter(pk__in=[r.pk for r in robot_rows], status=DeliveryStatus.SENT).count()
+            == 3
+        )
+    assert delivered, list(Notification.objects.values_list("status", "last_error"))
+    assert platforms.problems == []
+    for row in robot_rows:
+        assert platforms.count_containing(message_ref(row)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_sent_by_name_over_redis_runs_the_delivery(zone, platforms, settings):
+    """What beat does every 10 seconds: send ``deliver_pending`` by name."""
+    settings.MASHANG_NOTIFY_DELIVER_INLINE = False
+    robots = make_robots(platforms)
+    with transaction.atomic():
+        (row,) = notification_enqueue(
+            kind="test", subject="定时投递", body="", robots=[robots.feishu], dedupe_key="beat:1", at=T0
+        )
+    with broker(REDIS_URL), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        app.send_task(tasks.DELIVER_TASK)
+        assert _wait_for(lambda: Notification.objects.get(pk=row.pk).status == DeliveryStatus.SENT)
+    assert platforms.count_containing(message_ref(row)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_loses_nothing(zone, platforms, settings):
+    """The commit's request for delivery fails; the row waits in the outbox for the next pass."""
+    settings.MASHANG_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.MASHANG_NOTIFY_DELIVER_INLINE = False
+    robots = make_robots(platforms)
+    with broker("redis://127.0.0.1:6379/15"):
+        app.conf.broker_url = "redis://127.0.0.1:1/0"
+        with transaction.atomic():
+            (row,) = notification_enqueue(
+                kind="test", subject="代理不在", body="", robots=[robots.wecom], dedupe_key="down:1", at=T0
+            )
+    assert Notification.objects.get(pk=row.pk).status == DeliveryStatus.PENDING
+    assert tasks.deliver_due_now() == 1
+    assert platforms.count_containing(message_ref(row)) == 1
+
+
+def test_beat_runs_delivery_every_10_seconds_and_the_sweep_every_minute():
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule == {tasks.DELIVER_TASK: 10.0, tasks.SWEEP_TASK: 60.0}
+    assert {tasks.DELIVER_TASK, tasks.SWEEP_TASK} <= set(app.tasks)
+
+
+def test_the_sweep_task_is_skipped_where_supervision_is_not_installed(monkeypatch):
+    monkeypatch.setattr(tasks, "SWEEP_MODULE", "mashang.no_such_app.services.sweep")
+    assert tasks.supervision_sweep_now() is False

@@ -1,0 +1,120 @@
+"""A demand's moves write their messages to the outbox in the move's own transaction, to the
+people (and work groups) that must act next."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from mashang.demands.models import Demand, Status
+from mashang.demands.tests.walk import act, submit, walk_to
+from mashang.demands.transitions import Action
+from mashang.notify.models import Channel, ChatRobot, Notification, Platform
+from mashang.org.models import Unit, User
+from tests.factories import UnitFactory, UserFactory
+
+pytestmark = pytest.mark.usefixtures("no_inline")
+
+
+def _told(kind: str) -> tuple[set[str], set[str]]:
+    rows = Notification.objects.filter(kind=kind).select_related("recipient", "robot")
+    people = {r.recipient.username for r in rows if r.channel == Channel.INBOX}
+    robots = {r.robot.name for r in rows if r.robot_id}
+    return people, robots
+
+
+def _robot(name: str, unit) -> ChatRobot:
+    return ChatRobot.objects.create(name=name, platform=Platform.WECOM, webhook_url="http://127.0.0.1:9/x", unit=unit)
+
+
+def test_a_new_demand_tells_the_service_team(zone):
+    team = UnitFactory(code="fwzx", name="企业服务中心", kind=Unit.Kind.SERVICE_TEAM)
+    _robot("专职小组群", team)
+    demand = submit(zone, title="<b>厂房</b>用地")
+    people, robots = _told("demand.submitted")
+    assert people == {"officer"} and robots == {"专职小组群"}
+    row = Notification.objects.get(kind="demand.submitted", channel=Channel.INBOX)
+    assert demand.number in row.subject and "<b>厂房</b>用地" in row.subject
+    assert row.link == f"/demands/{demand.pk}/"
+    assert row.payload == {"demand": demand.pk, "number": demand.number, "action": "submit"}
+
+
+def test_dispatch_tells_the_lead_and_co_unit_staff_their_heads_and_the_units_robots(zone):
+    head = UserFactory(username="head-zrzy", role=User.Role.UNIT_HEAD, unit=zone.land)
+    zone.land.head = head
+    zone.land.save()
+    _robot("自然资源工作群", zone.land)
+    _robot("别的单位群", UnitFactory(code="other"))
+    demand = walk_to(zone, Status.TRIAGED)
+    act(zone, Action.DISPATCH, "officer", demand)
+    people, robots = _told("demand.dispatched")
+    assert people == {"unit-zrzy", "unit-zjj", "head-zrzy"}
+    assert robots == {"自然资源工作群"}
+    body = Notification.objects.filter(kind="demand.dispatched").first().body
+    assert zone.land.name in body and zone.housing.name in body and zone.enterprise.name in body
+
+
+def test_a_rolled_back_dispatch_leaves_no_message(zone):
+    _robot("自然资源工作群", zone.land)
+    demand = walk_to(zone, Status.TRIAGED)
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), transaction.atomic():
+        act(zone, Action.DISPATCH, "officer", demand)
+        # Inside the transaction the messages are there, beside the change …
+        assert Notification.objects.filter(kind="demand.dispatched").count() == 3
+        raise Boom
+    # … and they go with it when it is rolled back.
+    assert not Notification.objects.filter(kind="demand.dispatched").exists()
+    assert Demand.objects.get(pk=demand.pk).status == Status.TRIAGED
+
+
+def test_a_question_and_a_reply_go_to_the_enterprise_contacts(zone):
+    colleague = UserFactory(username="ent-a2", role=User.Role.ENTERPRISE, enterprise=zone.enterprise)
+    demand = walk_to(zone, Status.IN_PROGRESS)
+    demand = act(zone, Action.WAIT, "land_staff", demand, question="请提供<宗地图>")
+    people, robots = _told("demand.question")
+    assert people == {"ent-a", colleague.username} and robots == set()
+    question = Notification.objects.filter(kind="demand.question").first()
+    assert "请提供<宗地图>" in question.body and demand.number in question.subject
+
+    demand = act(zone, Action.RESUME, "contact", demand)
+    act(zone, Action.REPLY, "land_staff", demand, reply="红线无误")
+    people, _ = _told("demand.replied")
+    assert people == {"ent-a", colleague.username}
+    reply = Notification.objects.filter(kind="demand.replied").first()
+    assert "红线无误" in reply.body
+    assert reply.payload["action"] == "reply"
+
+
+def test_a_return_tells_the_service_team_not_the_unit_that_returned_it(zone):
+    team = UnitFactory(code="fwzx", name="企业服务中心", kind=Unit.Kind.SERVICE_TEAM)
+    _robot("专职小组群", team)
+    _robot("自然资源工作群", zone.land)
+    UserFactory(username="officer2", role=User.Role.OFFICER)
+    demand = walk_to(zone, Status.DISPATCHED)
+    act(zone, Action.RETURN, "land_staff", demand, reason="不属于本单位职责")
+    people, robots = _told("demand.returned")
+    assert people == {"officer", "officer2"} and robots == {"专职小组群"}
+    assert "不属于本单位职责" in Notification.objects.filter(kind="demand.returned").first().body
+
+
+def test_an_extension_request_goes_to_the_supervisors_and_reopening_to_the_units(zone):
+    demand = walk_to(zone, Status.IN_PROGRESS)
+    act(zone, Action.EXTEND, "land_staff", demand, days=3, reason="需要现场勘测")
+    assert _told("demand.extension_requested")[0] == {"supervisor"}
+
+    demand = walk_to(zone, Status.UNRESOLVED)
+    act(zone, Action.REOPEN, "contact", demand, reason="问题没有解决")
+    people, _ = _told("demand.reopened")
+    assert people == {"unit-zrzy", "unit-zjj"}  # the units still assigned: lead and co-unit
+
+
+def test_moves_that_tell_nobody_write_nothing(zone):
+    demand = walk_to(zone, Status.DISPATCHED)
+    before = Notification.objects.count()
+    demand = act(zone, Action.RESPOND, "land_staff", demand)
+    act(zone, Action.ASSESS, "land_staff", demand)
+    assert Notification.objects.count() == before

@@ -1,0 +1,1 @@
+"""Supervision: deadline sweeps, supervision notices, scorecards."""

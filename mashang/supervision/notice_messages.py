@@ -1,0 +1,63 @@
+"""What a supervision notice tells its addressees: one outbox message per notice, in its transaction.
+
+The people a notice is addressed to get it in their inbox (and by e-mail where configured);
+the responsible unit's chat robot posts it to the unit's work group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from mashang.notify.models import ChatRobot
+from mashang.notify.services import notification_enqueue
+from mashang.org.models import User
+from mashang.supervision.models import SupervisionNotice
+
+
+def notices_notify(notices: Iterable[SupervisionNotice], addressees: Mapping[int, Iterable[int]]) -> None:
+    """Enqueue a message per notice to the users in ``addressees[notice.pk]`` and the unit's robots.
+
+    Loads people and robots in one query each, however many notices there are.
+    """
+    notices = list(notices)
+    if not notices:
+        return
+    user_ids = {uid for n in notices for uid in addressees.get(n.pk, ())}
+    people = User.objects.filter(pk__in=user_ids, is_active=True).in_bulk()
+    unit_ids = {n.unit_id for n in notices if n.unit_id}
+    robots: dict[int, list[ChatRobot]] = {}
+    for robot in ChatRobot.objects.filter(unit_id__in=unit_ids, is_active=True).order_by("id"):
+        robots.setdefault(robot.unit_id, []).append(robot)
+    with translation.override(settings.LANGUAGE_CODE):
+        for n in notices:
+            demand = n.demand
+            subject = _("{level}: demand {number} {title}").format(
+                level=n.get_level_display(), number=demand.number, title=demand.title
+            )
+            lines = [_("Enterprise: {name}").format(name=demand.enterprise.name)]
+            if n.kind:
+                lines.append(
+                    _("{deadline} due {when}").format(
+                        deadline=n.get_kind_display(),
+                        when=timezone.localtime(n.due_at).strftime("%Y-%m-%d %H:%M") if n.due_at else "—",
+                    )
+                )
+            if n.comment:
+                lines.append(_("Instructions: {text}").format(text=n.comment))
+            recipients = [people[uid] for uid in addressees.get(n.pk, ()) if uid in people]
+            notification_enqueue(
+                kind=f"supervision.{n.level}",
+                subject=subject,
+                body="\n".join(lines),
+                link=reverse("demands:detail", args=[demand.pk]),
+                recipients=recipients,
+                robots=robots.get(n.unit_id, []),
+                dedupe_key=f"notice:{n.pk}",
+                payload={"demand": demand.pk, "notice": n.pk, "level": n.level, "kind": n.kind},
+                at=n.raised_at,
+            )

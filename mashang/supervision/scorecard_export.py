@@ -1,0 +1,228 @@
+"""The scorecard as an Excel workbook an office hands to leaders, formatted for printing.
+
+One sheet per view — ranking, volumes, timeliness, definitions — each with a title, the
+period, when the figures were computed or published, a frozen header row repeated on every
+printed page, column widths, percentage and number formats, landscape, fit to the width.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from mashang.supervision import scorecard_selectors as sel
+from mashang.supervision import scorecards as sc
+
+HEADER_ROW = 5
+PCT = "0.0%"
+SCORE = "0.00"
+HOURS = "0.0"
+INT = "#,##0"
+
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
+
+
+def export_filename(period: sc.Period) -> str:
+    return f"scorecards-{period.start.isoformat()}-{period.last_day.isoformat()}.xlsx"
+
+
+def _pct(value: float | None) -> float | None:
+    """A rate shown to one decimal, as the fraction Excel formats as a percentage."""
+    shown = sc.rounded(value, 1)
+    return None if shown is None else shown / 100
+
+
+def _change(value: int | None) -> str:
+    if value is None:
+        return "—"
+    if value > 0:
+        return f"▲{value}"
+    if value < 0:
+        return f"▼{-value}"
+    return "="
+
+
+def _heading(ws: Worksheet, card: sel.Scorecard, title: str, width: int) -> None:
+    period = card.period
+    ws.cell(1, 1, title).font = Font(size=14, bold=True)
+    ws.cell(
+        2,
+        1,
+        _t("Period: demands filed from %(start)s to %(end)s")
+        % {"start": period.start.isoformat(), "end": period.last_day.isoformat()},
+    )
+    if card.publication is not None:
+        stamp = _t("Published %(at)s (version %(version)d); figures as of %(computed)s") % {
+            "at": timezone.localtime(card.publication.published_at).strftime("%Y-%m-%d %H:%M"),
+            "version": card.publication.version,
+            "computed": timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    else:
+        stamp = _t("Not published; computed %(at)s") % {
+            "at": timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M")
+        }
+    ws.cell(3, 1, stamp)
+    for row in (1, 2, 3):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+
+
+def _table(ws: Worksheet, headers: list[tuple[str, float, str | None]], rows: list[list]) -> None:
+    """Header at HEADER_ROW, rows under it; each header is (text, column width, number format)."""
+    for col, (text, width, _fmt) in enumerate(headers, start=1):
+        cell = ws.cell(HEADER_ROW, col, text)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[HEADER_ROW].height = 32
+    for r, values in enumerate(rows, start=HEADER_ROW + 1):
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(r, col, value)
+            cell.border = _BORDER
+            fmt = headers[col - 1][2]
+            if fmt:
+                cell.number_format = fmt
+    _print_setup(ws, len(headers))
+
+
+def _print_setup(ws: Worksheet, width: int) -> None:
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "&P / &N"
+
+
+def _ranking(ws: Worksheet, card: sel.Scorecard) -> None:
+    labels = sel.RATE_LABELS
+    headers = [
+        (_t("Rank"), 7, None),
+        (_t("Unit"), 24, None),
+        (_t("Composite score"), 11, SCORE),
+        (_t("Rank change"), 9, None),
+        (_t("Score change"), 9, SCORE),
+        (str(labels["response"]), 11, PCT),
+        (str(labels["on_time"]), 11, PCT),
+        (str(labels["resolution"]), 11, PCT),
+        (str(labels["satisfaction"]), 11, PCT),
+        (str(labels["reopen"]), 11, PCT),
+        (str(labels["return"]), 11, PCT),
+    ]
+    rows = [
+        [
+            u.rank,
+            u.name,
+            u.composite,
+            _change(u.rank_change),
+            u.composite_change,
+            *(_pct(u.rates.get(name)) for name in ("response", "on_time", "resolution", "satisfaction", "reopen", "return")),
+        ]
+        for u in card.units
+    ]
+    _heading(ws, card, _t("Unit scorecards: ranking"), len(headers))
+    _table(ws, headers, rows)
+
+
+def _volumes(ws: Worksheet, card: sel.Scorecard) -> None:
+    headers = [
+        (_t("Unit"), 24, None),
+        (_t("Lead"), 8, INT),
+        (_t("Co-unit"), 8, INT),
+        (_t("Led now"), 8, INT),
+        (_t("First contact due"), 9, INT),
+        (_t("First contact on time"), 9, INT),
+        (_t("Reply due"), 9, INT),
+        (_t("Replied on time"), 9, INT),
+        (_t("Confirmed"), 9, INT),
+        (_t("Resolved"), 9, INT),
+        (_t("Rated"), 8, INT),
+        (_t("Satisfied"), 8, INT),
+        (_t("Basically satisfied"), 9, INT),
+        (_t("Unsatisfied"), 9, INT),
+        (_t("Replied"), 8, INT),
+        (_t("Reopened"), 8, INT),
+        (_t("Returned (approved)"), 9, INT),
+        (_t("Reminders"), 8, INT),
+        (_t("Yellow cards"), 8, INT),
+        (_t("Red cards"), 8, INT),
+    ]
+    keys = (
+        "lead", "co", "led", "first_contact_due", "first_contact_on_time", "resolution_due",
+        "resolution_on_time", "confirmed", "resolved", "rated", "satisfied", "basic",
+        "unsatisfied", "replied", "reopened", "returned",
+    )
+    rows = [
+        [u.name, *(u.counts.get(k, 0) for k in keys), *(u.notices.get(level, 0) for level in sel.NOTICE_LEVELS)]
+        for u in card.units
+    ]
+    _heading(ws, card, _t("Unit scorecards: volumes and counts"), len(headers))
+    _table(ws, headers, rows)
+
+
+def _timeliness(ws: Worksheet, card: sel.Scorecard) -> None:
+    headers = [
+        (_t("Unit"), 24, None),
+        (_t("First contact, median (working hours)"), 14, HOURS),
+        (_t("First contact, 90th percentile (working hours)"), 14, HOURS),
+        (_t("Reply, median (working hours)"), 14, HOURS),
+        (_t("Reply, 90th percentile (working hours)"), 14, HOURS),
+    ]
+    rows = [[u.name, *(sc.rounded(u.hours.get(name), 1) for name, *_ in sc.HOURS)] for u in card.units]
+    _heading(ws, card, _t("Unit scorecards: timeliness"), len(headers))
+    _table(ws, headers, rows)
+
+
+def _definitions(ws: Worksheet, card: sel.Scorecard) -> None:
+    if card.publication is not None and card.publication.definitions:
+        texts = dict(card.publication.definitions)
+    else:
+        texts = sel.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
+    names = {
+        "period": _t("Period"),
+        "lead": _t("Lead"),
+        "co": _t("Co-unit"),
+        **{k: str(v) for k, v in sel.RATE_LABELS.items()},
+        "hours": _t("Working hours"),
+        "notices": _t("Supervision notices"),
+        "composite": _t("Composite score"),
+    }
+    rows = [[names.get(key, key), text] for key, text in texts.items()]
+    rows.append([_t("Weights"), sel.weights_text(card.weights)])
+    rows.append([_t("Basically satisfied counts"), card.basic_weight])
+    _heading(ws, card, _t("Unit scorecards: definitions"), 2)
+    _table(ws, [(_t("Figure"), 22, None), (_t("Definition"), 100, None)], rows)
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=2, max_col=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def scorecard_workbook(card: sel.Scorecard) -> bytes:
+    wb = Workbook()
+    sheets = [
+        (_t("Ranking"), _ranking),
+        (_t("Volumes"), _volumes),
+        (_t("Timeliness"), _timeliness),
+        (_t("Definitions"), _definitions),
+    ]
+    for index, (title, build) in enumerate(sheets):
+        ws = wb.active if index == 0 else wb.create_sheet()
+        ws.title = title[:31]
+        build(ws, card)
+    wb.properties.title = _t("Unit scorecards")
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,604 @@
+"""Unit scorecards read from the database: counts per unit, working hours, published figures.
+
+The period is a range of local dates ``[from, to)``; a demand belongs to the period in which
+it was FILED (``submitted_at``, the zone's time zone) — the dashboard's rule, indexed, and
+stable: a demand never moves to another period when it is returned, re-dispatched or
+reopened. Merged duplicates are left out. Every count is one ``Count`` with a condition,
+grouped by unit, in four queries (lead-unit figures, assignments, notices, working-hour
+pairs); only the working-hour pairs come to Python, as tuples, to be measured on the
+zone's calendar.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from mashang.audit.models import Event
+from mashang.core.errors import NotFound, PermissionDenied
+from mashang.demands import stats
+from mashang.demands.models import Assignment, Demand, Status
+from mashang.demands.permissions import visibility_filter
+from mashang.demands.transitions import Action
+from mashang.org.models import Unit, User
+from mashang.supervision import scorecards as sc
+from mashang.supervision.scorecard_models import ScorecardPublication
+from mashang.workcal.selectors import calendar_get
+
+R = User.Role
+
+MSG_NO_ACCESS = _("Scorecards are for supervisors, leaders, the service team and the units.")
+MSG_NO_UNIT = _("No such unit.")
+MSG_UNKNOWN_FIGURE = _("No such figure.")
+
+#: Roles that see every unit's scorecard, published or not.
+ALL_UNITS_ROLES = frozenset({R.SUPERVISOR, R.LEADER, R.OFFICER, R.ADMIN})
+#: Kinds of unit that handle demands and are scored.
+SCORED_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.PARTNER)
+#: Notice levels, lowest first (the notice model's own choices when it is there).
+NOTICE_LEVELS = ("reminder", "yellow", "red")
+#: How many periods the trend charts show.
+TREND_PERIODS = 6
+#: What the trend charts draw per unit.
+TREND_FIGURES = ("composite", "response", "resolution", "satisfaction")
+
+
+def can_view(actor: User) -> bool:
+    return bool(actor.is_active and (actor.role in ALL_UNITS_ROLES or (actor.is_unit_member and actor.unit_id)))
+
+
+def can_view_all(actor: User) -> bool:
+    return bool(actor.is_active and actor.role in ALL_UNITS_ROLES)
+
+
+def can_publish(actor: User) -> bool:
+    return bool(actor.is_active and actor.role == R.SUPERVISOR)
+
+
+def weights() -> dict[str, float]:
+    """``MASHANG_SCORE_WEIGHTS``, checked."""
+    try:
+        return sc.parse_weights(settings.MASHANG_SCORE_WEIGHTS)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"MASHANG_SCORE_WEIGHTS: {exc}") from None
+
+
+# --- definitions ---------------------------------------------------------------------------
+
+DEFINITIONS: dict[str, Any] = {
+    "period": _(
+        "A demand counts in the period in which it was filed (the zone's time zone), whatever "
+        "happened to it later; the period runs from its first day to its last day included. "
+        "Duplicates merged into another demand are not counted. Figures that depend on "
+        "deadlines are as of the moment they were computed (or published)."
+    ),
+    "lead": _(
+        "Demands of the period on which the unit is the lead unit, or was until it returned "
+        "them; “led now” counts those it still leads, on which every rate below is computed."
+    ),
+    "co": _("Demands of the period on which the unit is a co-unit."),
+    "response": _(
+        "Response rate: of the demands whose first contact was due — the lead unit contacted "
+        "the enterprise, or the deadline passed without contact — the share contacted no later "
+        "than the first-contact deadline (the dashboard's “first contact on time”)."
+    ),
+    "on_time": _(
+        "On-time resolution rate: of the demands whose reply was due — the lead unit replied, or "
+        "the resolution deadline passed without a reply — the share replied to no later than the "
+        "resolution deadline, extensions approved by the supervisor included (the dashboard's "
+        "“resolution on time”)."
+    ),
+    "resolution": _(
+        "Resolution rate: of the demands whose enterprise has confirmed the latest reply, the "
+        "share it confirmed as resolved."
+    ),
+    "satisfaction": _(
+        "Satisfaction rate: of the rated demands, satisfied counts 1, basically satisfied "
+        "counts {basic}, unsatisfied counts 0; the rate is their sum over the rated demands."
+    ),
+    "reopen": _(
+        "Reopen rate (lower is better): of the demands the unit replied to at least once, the "
+        "share reopened for another round (重办)."
+    ),
+    "return": _(
+        "Approved-return rate (lower is better): of the unit's lead demands, the share it "
+        "returned and the service team then dispatched to another lead unit. A return the team "
+        "sent back to the same unit does not count."
+    ),
+    "hours": _(
+        "Working hours to first contact and to reply: from the moment the demand was dispatched "
+        "to the unit (for a reopened demand, the start of its current round) to the first "
+        "contact, or to the reply, counted in office hours on working days of the zone's "
+        "calendar, time waiting on the enterprise included. Median and 90th percentile "
+        "(interpolated between the two nearest demands)."
+    ),
+    "notices": _(
+        "Supervision notices raised in the period (reminder, yellow card, red card) for which "
+        "the unit is the responsible unit."
+    ),
+    "composite": _(
+        "Composite score: the weighted mean of the weighed rates the unit has ({weights}); a rate "
+        "with nothing due is left out and the others carry its weight. Two decimals; equal "
+        "scores share a rank. Rank change: places gained (▲) or lost (▼) since the previous "
+        "period of the same length (as published, when it was)."
+    ),
+}
+
+RATE_LABELS = {
+    "response": _("Response rate"),
+    "on_time": _("On-time resolution rate"),
+    "resolution": _("Resolution rate"),
+    "satisfaction": _("Satisfaction rate"),
+    "reopen": _("Reopen rate"),
+    "return": _("Approved-return rate"),
+}
+
+
+def weights_text(w: dict[str, float]) -> str:
+    return " / ".join(f"{RATE_LABELS[name]} {value:g}" for name, value in w.items())
+
+
+def definitions(*, weights_used: dict[str, float], basic_weight: float) -> dict[str, str]:
+    """The definitions in the active language, with the weights filled in."""
+    result = {}
+    for name, text in DEFINITIONS.items():
+        result[name] = str(text).replace("{basic}", f"{basic_weight:g}").replace(
+            "{weights}", weights_text(weights_used)
+        )
+    return result
+
+
+# --- the counts ----------------------------------------------------------------------------
+
+
+def bounds(period: sc.Period) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    return (
+        datetime.combine(period.start, time(), tzinfo=tz),
+        datetime.combine(period.end, time(), tzinfo=tz),
+    )
+
+
+def filed_in(period: sc.Period) -> QuerySet[Demand]:
+    """The demands of the period: filed in it, not merged."""
+    start, end = bounds(period)
+    return Demand.objects.filter(submitted_at__gte=start, submitted_at__lt=end).exclude(status=Status.MERGED)
+
+
+def lead_conditions(now: datetime) -> dict[str, Q]:
+    """The conditions on a unit's led demands behind each count (the dashboard's where shared)."""
+    return {
+        **stats.rate_conditions(now),
+        "confirmed": Q(resolved__isnull=False),
+        "resolved": Q(resolved=True),
+        "replied": Q(replied_at__isnull=False) | Q(round__gt=1),
+        "reopened": Q(round__gt=1),
+    }
+
+
+def _approved_return() -> Q:
+    """On an assignment: the unit was lead, returned the demand, and it now has another lead."""
+    # The unit's code as a subquery (run only for the rare candidates), not a join of every row.
+    code = Unit.objects.filter(pk=OuterRef(OuterRef("unit_id"))).values("code")[:1]
+    returned = Event.objects.filter(
+        subject_type="demand", subject_id=OuterRef("demand_id"), action=Action.RETURN
+    ).annotate(unit_code=KT("payload__unit")).filter(unit_code=Subquery(code))
+    return (
+        Q(role=Assignment.Role.LEAD, is_current=False, demand__lead_unit__isnull=False)
+        & ~Q(demand__lead_unit_id=F("unit_id"))
+        & Q(Exists(returned))
+    )
+
+
+def _lead_counts(period: sc.Period, now: datetime) -> dict[int, dict[str, int]]:
+    """Counts per lead unit, and (``_lo``, ``_hi``) the least and greatest demand id among them."""
+    counts: dict[str, Any] = {"led": Count("pk")}
+    counts.update({name: Count("pk", filter=q) for name, q in lead_conditions(now).items()})
+    counts.update(_lo=Min(F("id") + 0), _hi=Max(F("id") + 0))
+    rows = filed_in(period).filter(lead_unit__isnull=False).values("lead_unit_id").annotate(**counts).order_by()
+    return {row.pop("lead_unit_id"): row for row in rows}
+
+
+def _id_range(lead: dict[int, dict[str, int]]) -> tuple[int, int] | None:
+    """The ids of the period's dispatched demands lie in this range (every demand with an
+    assignment has a lead unit, so the lead counts know them all)."""
+    if not lead:
+        return None
+    return min(r["_lo"] for r in lead.values()), max(r["_hi"] for r in lead.values())
+
+
+def _assignment_counts(period: sc.Period, id_range: tuple[int, int] | None) -> dict[int, dict[str, int]]:
+    """Lead and co volumes and approved returns per unit.
+
+    ``id_range`` (from :func:`_id_range`): the period's dispatched demands have ids in it — a
+    redundant condition that lets the database read the assignments as one range of their
+    (demand, unit) index instead of all of them; the join on the filing time keeps it exact.
+    (The ids are read with ``id + 0``: otherwise PostgreSQL walks the primary key from one
+    end for MIN/MAX.)
+    """
+    if id_range is None:
+        return {}
+    start, end = bounds(period)
+    assigned = Assignment.objects.filter(
+        demand_id__gte=id_range[0],
+        demand_id__lte=id_range[1],
+        demand__submitted_at__gte=start,
+        demand__submitted_at__lt=end,
+    ).exclude(demand__status=Status.MERGED)
+    result: dict[int, dict[str, int]] = {}
+    for row in (
+        assigned.values("unit_id")
+        .annotate(
+            lead=Count("pk", filter=Q(role=Assignment.Role.LEAD)),
+            co=Count("pk", filter=Q(role=Assignment.Role.CO)),
+        )
+        .order_by()
+    ):
+        unit_id = row.pop("unit_id")
+        result[unit_id] = {**row, "returned": 0}
+    # The returns in a query of their own: the event lookup would keep the counts above from
+    # being aggregated in parallel, and only the few assignments no longer current need it.
+    for unit_id, n in (
+        assigned.filter(_approved_return()).values_list("unit_id").annotate(n=Count("pk")).order_by()
+    ):
+        result.setdefault(unit_id, {"lead": 0, "co": 0})["returned"] = n
+    return result
+
+
+def _notice_counts(period: sc.Period) -> dict[int, dict[str, int]]:
+    """Notices by unit and level; none while the notice model is not there."""
+    try:
+        from mashang.supervision.models import SupervisionNotice
+    except ImportError:
+        return {}
+    start, end = bounds(period)
+    result: dict[int, dict[str, int]] = {}
+    for unit_id, level, n in (
+        SupervisionNotice.objects.filter(raised_at__gte=start, raised_at__lt=end, unit__isnull=False)
+        .values_list("unit_id", "level")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        result.setdefault(unit_id, {})[level] = n
+    return result
+
+
+def _hour_samples(period: sc.Period) -> dict[int, dict[str, list[float]]]:
+    """Working hours from dispatch to first contact and to reply, per lead unit.
+
+    Only the timestamp triples come from the database; the working time is the calendar's
+    (O(1) per pair). Each instant is placed once on the calendar's working-time line.
+    """
+    cal = calendar_get()
+    between = cal.working_time_between
+    rows = (
+        filed_in(period)
+        .filter(lead_unit__isnull=False, dispatched_at__isnull=False)
+        .filter(Q(first_responded_at__isnull=False) | Q(replied_at__isnull=False))
+        .values_list("lead_unit_id", "dispatched_at", "first_responded_at", "replied_at")
+        .order_by()
+    )
+    result: dict[int, dict[str, list[float]]] = {}
+    for unit_id, dispatched, responded, replied in rows.iterator(chunk_size=20_000):
+        samples = result.get(unit_id)
+        if samples is None:
+            samples = result[unit_id] = {"response": [], "reply": []}
+        if responded is not None:
+            samples["response"].append(between(dispatched, responded).total_seconds() / 3600)
+        if replied is not None:
+            samples["reply"].append(between(dispatched, replied).total_seconds() / 3600)
+    return result
+
+
+def _hour_quantiles_sql(period: sc.Period, now: datetime) -> dict[int, dict[str, float | None]]:
+    """PostgreSQL: the same working hours and quantiles as :func:`_hour_samples` + ``percentile``,
+    computed in the database so that no row leaves it.
+
+    The calendar is handed over as a table of local days — each day's working time before it
+    (from the calendar, in seconds) and whether it works — for the days the instants can fall
+    on. An instant's place on the working-time line is its day's "before" plus, on a working
+    day, the office time elapsed by its local clock time: the calendar's own rule. The
+    difference of two places is ``working_time_between``; ``percentile_cont`` interpolates as
+    ``scorecards.percentile`` does.
+    """
+    cal = calendar_get()
+    tz = timezone.get_default_timezone()
+    first = period.start - timedelta(days=7)
+    last = max(timezone.localdate(now), period.end) + timedelta(days=2)
+    origin = datetime.combine(first, time(), tzinfo=tz)
+    midnights = [datetime.combine(first + timedelta(days=i), time(), tzinfo=tz) for i in range((last - first).days + 1)]
+    offsets = {m.utcoffset() for m in midnights}
+    before = [cal.working_time_between(origin, m).total_seconds() for m in midnights]
+    works = [cal.is_working_day(m.date()) for m in midnights]
+    clock_terms = " + ".join(
+        f"GREATEST(0, LEAST({{clock}}, {end.hour * 3600 + end.minute * 60 + end.second}) - "
+        f"{start.hour * 3600 + start.minute * 60 + start.second})"
+        for start, end in cal.office_hours
+    )
+    if len(offsets) == 1:
+        # One UTC offset over these days (China): local time is epoch + offset, no time-zone
+        # conversion per row; a local day is the integer (epoch + offset) // 86400.
+        offset = next(iter(offsets)).total_seconds()
+        key0 = int((origin.timestamp() + offset) // 86400)
+
+        def local(column: str) -> str:
+            return f"(date_part('epoch', {column}) + {offset})"
+
+        def day(column: str) -> str:
+            return f"FLOOR({local(column)} / 86400)::int"
+
+        def clock(column: str) -> str:
+            return f"({local(column)} - FLOOR({local(column)} / 86400) * 86400)"
+    else:
+        key0 = 0
+
+        def day(column: str) -> str:
+            return f"(({column} AT TIME ZONE %(tz)s)::date - %(first)s::date)"
+
+        def clock(column: str) -> str:
+            return f"date_part('epoch', ({column} AT TIME ZONE %(tz)s)::time)"
+
+    def place(column: str, alias: str) -> str:
+        return (
+            f"({alias}.before + CASE WHEN {alias}.works THEN "
+            f"{clock_terms.format(clock=clock(column))} ELSE 0 END)"
+        )
+
+    keys = list(range(key0, key0 + len(midnights)))
+    start, end = bounds(period)
+    sql = f"""
+        WITH cal(k, before, works) AS (
+            SELECT * FROM unnest(%(keys)s::int[], %(before)s::float8[], %(works)s::bool[])
+        ), x AS (
+            SELECT dm.lead_unit_id AS unit,
+                   {place("dm.dispatched_at", "c0")} AS wd,
+                   CASE WHEN dm.first_responded_at IS NULL THEN NULL
+                        ELSE {place("dm.first_responded_at", "c1")} END AS wr,
+                   CASE WHEN dm.replied_at IS NULL THEN NULL
+                        ELSE {place("dm.replied_at", "c2")} END AS wp
+            FROM demands_demand dm
+            JOIN cal c0 ON c0.k = {day("dm.dispatched_at")}
+            LEFT JOIN cal c1 ON c1.k = {day("dm.first_responded_at")}
+            LEFT JOIN cal c2 ON c2.k = {day("dm.replied_at")}
+            WHERE dm.submitted_at >= %(start)s AND dm.submitted_at < %(end)s
+              AND dm.status <> %(merged)s AND dm.lead_unit_id IS NOT NULL
+              AND dm.dispatched_at IS NOT NULL
+              AND (dm.first_responded_at IS NOT NULL OR dm.replied_at IS NOT NULL)
+        )
+        SELECT unit,
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY wr - wd) FILTER (WHERE wr IS NOT NULL),
+               percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY wp - wd) FILTER (WHERE wp IS NOT NULL)
+        FROM x GROUP BY unit
+    """
+    params = {
+        "keys": keys, "before": before, "works": works, "tz": str(tz), "first": first,
+        "start": start, "end": end, "merged": Status.MERGED.value,
+    }
+    result: dict[int, dict[str, float | None]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for unit_id, response, reply in cursor.fetchall():
+            response = response or [None, None]
+            reply = reply or [None, None]
+            hours = [None if v is None else v / 3600 for v in (*response, *reply)]
+            result[unit_id] = dict(zip([name for name, *_ in sc.HOURS], hours, strict=True))
+    return result
+
+
+@contextmanager
+def _analytic():
+    """For the period aggregates on PostgreSQL: no JIT (it compiles these one-off queries for
+    longer than they run) and room to sort a month's working hours in memory."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
+
+
+@dataclass
+class Scorecard:
+    period: sc.Period
+    computed_at: datetime
+    weights: dict[str, float]
+    basic_weight: float
+    units: list[sc.UnitScore]
+    publication: ScorecardPublication | None = None
+    differences: list[dict[str, Any]] = field(default_factory=list)
+    own_unit: str | None = None  # set when the reader sees only their unit's row
+
+    @property
+    def published(self) -> bool:
+        return self.publication is not None
+
+    def unit(self, code: str) -> sc.UnitScore | None:
+        return next((u for u in self.units if u.code == code), None)
+
+
+def _units_scored(extra_ids) -> dict[int, tuple[str, str]]:
+    qs = Unit.objects.filter(Q(is_active=True, kind__in=SCORED_KINDS) | Q(pk__in=list(extra_ids)))
+    return {pk: (code, name) for pk, code, name in qs.values_list("pk", "code", "name")}
+
+
+def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore]:
+    in_db = connection.vendor == "postgresql"
+    with _analytic():
+        lead = _lead_counts(period, now)
+        assigned = _assignment_counts(period, _id_range(lead)) if full else {}
+        notices = _notice_counts(period) if full else {}
+        hours = (_hour_quantiles_sql(period, now) if in_db else _hour_samples(period)) if full else {}
+    units = _units_scored({*lead, *assigned})
+    scores = []
+    by_code: dict[str, dict] = {}
+    for pk, (code, name) in units.items():
+        counts = {key: 0 for key in sc.COUNTS}
+        counts.update({k: v for k, v in lead.get(pk, {}).items() if not k.startswith("_")})
+        counts.update(assigned.get(pk, {}))
+        scores.append(
+            sc.UnitScore(
+                code=code,
+                name=name,
+                counts=counts,
+                notices={level: notices.get(pk, {}).get(level, 0) for level in NOTICE_LEVELS},
+            )
+        )
+        by_code[code] = hours.get(pk, {})
+    if in_db:
+        return sc.score_units(scores, weights=weights(), basic_weight=stats.basic_weight(), hours=by_code)
+    return sc.score_units(scores, weights=weights(), basic_weight=stats.basic_weight(), samples=by_code)
+
+
+def publication_latest(period: sc.Period) -> ScorecardPublication | None:
+    return (
+        ScorecardPublication.objects.filter(period_from=period.start, period_to=period.end)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _published_units(publication: ScorecardPublication) -> list[sc.UnitScore]:
+    rows = publication.rows.order_by(F("rank").asc(nulls_last=True), "unit_name", "unit_code")
+    return [sc.UnitScore.from_figures(r.unit_code, r.unit_name, r.figures) for r in rows]
+
+
+def _previous_standing(period: sc.Period, now: datetime) -> dict[str, tuple[int | None, float | None]]:
+    """Each unit's rank and composite in the previous period: as published, else computed."""
+    previous = period.previous()
+    published = publication_latest(previous)
+    if published is not None:
+        return {u.code: (u.rank, u.composite) for u in _published_units(published)}
+    return {u.code: (u.rank, u.composite) for u in _score(previous, now, full=False)}
+
+
+def scorecard_compute(*, period: sc.Period, now: datetime | None = None) -> Scorecard:
+    """Every unit's figures for ``period``, computed now (no visibility: callers check it)."""
+    now = now or timezone.now()
+    units = _score(period, now, full=True)
+    standing = _previous_standing(period, now)
+    for u in units:
+        u.previous_rank, u.previous_composite = standing.get(u.code, (None, None))
+    return Scorecard(
+        period=period, computed_at=now, weights=weights(), basic_weight=stats.basic_weight(), units=units
+    )
+
+
+def _check(actor: User) -> None:
+    if not can_view(actor):
+        raise PermissionDenied(MSG_NO_ACCESS)
+
+
+def scorecard_get(*, actor: User, period: sc.Period, now: datetime | None = None) -> Scorecard:
+    """The scorecard of ``period`` as ``actor`` may see it.
+
+    A published period shows its latest publication, with the differences a recomputation
+    finds now. Supervisors, leaders, the service team and admins see every unit. A unit's
+    staff see every unit of a published (public) ranking, and only their own row — with its
+    rank among all — of a period not yet published.
+    """
+    _check(actor)
+    live = scorecard_compute(period=period, now=now)
+    publication = publication_latest(period)
+    card = live
+    if publication is not None:
+        units = _published_units(publication)
+        card = Scorecard(
+            period=period,
+            computed_at=publication.computed_at,
+            weights=dict(publication.weights),
+            basic_weight=publication.basic_weight,
+            units=units,
+            publication=publication,
+            differences=sc.differences(units, live.units),
+        )
+    if not can_view_all(actor) and publication is None:
+        card.units = [u for u in card.units if u.code == actor.unit.code]
+        card.own_unit = actor.unit.code
+    return card
+
+
+def unit_get(*, actor: User, code: str) -> Unit:
+    """A scored unit ``actor`` may see the page of (a unit's staff: their own)."""
+    _check(actor)
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None or (not can_view_all(actor) and unit.pk != actor.unit_id):
+        raise NotFound(MSG_NO_UNIT)
+    return unit
+
+
+#: The demands behind each figure of a unit: (label, on the led demands or the assignments, condition).
+def figure_filters(now: datetime) -> dict[str, tuple[Any, str, Q]]:
+    c = lead_conditions(now)
+    return {
+        "led": (_("Led now"), "led", Q()),
+        "first_contact_late": (
+            _("First contact late or missing"),
+            "led",
+            c["first_contact_due"] & ~c["first_contact_on_time"],
+        ),
+        "reply_late": (_("Reply late or missing"), "led", c["resolution_due"] & ~c["resolution_on_time"]),
+        "unresolved": (_("Confirmed not resolved"), "led", c["confirmed"] & ~c["resolved"]),
+        "basic": (_("Basically satisfied"), "led", c["basic"]),
+        "unsatisfied": (_("Unsatisfied"), "led", c["unsatisfied"]),
+        "reopened": (_("Reopened"), "led", c["reopened"]),
+        "lead": (_("Lead (returned ones included)"), "assigned", Q(role=Assignment.Role.LEAD)),
+        "co": (_("Co-unit"), "assigned", Q(role=Assignment.Role.CO)),
+        "returned": (_("Returned and dispatched elsewhere"), "assigned", _approved_return()),
+    }
+
+
+def scorecard_demands(
+    *, actor: User, unit: Unit, period: sc.Period, figure: str, now: datetime | None = None
+) -> QuerySet[Demand]:
+    """The demands behind one figure of ``unit`` in ``period`` (as ``actor`` may see them)."""
+    now = now or timezone.now()
+    filters = figure_filters(now)
+    if figure not in filters:
+        raise NotFound(MSG_UNKNOWN_FIGURE)
+    _label, population, condition = filters[figure]
+    qs = filed_in(period).filter(visibility_filter(actor))
+    if population == "led":
+        qs = qs.filter(condition, lead_unit=unit)
+    else:
+        assigned = Assignment.objects.filter(condition, unit=unit).values("demand_id")
+        qs = qs.filter(pk__in=assigned)
+    return qs.select_related("enterprise", "category", "lead_unit").order_by("submitted_at", "id")
+
+
+def trend(*, actor: User, period: sc.Period, now: datetime | None = None) -> dict[str, Any]:
+    """Composite and the three rates per unit over the last TREND_PERIODS periods of this kind."""
+    _check(actor)
+    now = now or timezone.now()
+    periods = sc.trend_periods(period, TREND_PERIODS)
+    series: dict[str, dict[str, Any]] = {}
+    for i, p in enumerate(periods):
+        published = publication_latest(p)
+        units = _published_units(published) if published else _score(p, now, full=False)
+        for u in units:
+            entry = series.setdefault(
+                u.code, {"name": u.name, **{k: [None] * len(periods) for k in TREND_FIGURES}}
+            )
+            entry["composite"][i] = u.composite
+            for name in TREND_FIGURES[1:]:
+                entry[name][i] = sc.rounded(u.rates.get(name), 1)
+    if not can_view_all(actor):
+        series = {code: e for code, e in series.items() if code == actor.unit.code}
+    return {"periods": periods, "units": series}
+
+
+def with_language(func, *args, **kwargs):
+    """Run ``func`` with the site's language (definitions frozen into a publication)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return func(*args, **kwargs)

@@ -1,0 +1,204 @@
+"""Scorecard pages: the ranking with its trend charts, a unit's own figures, publishing.
+
+Mounted under /supervision/scorecards/ by one ``include(scorecard_views.urls)`` line. The
+period is read from ``from`` and ``to`` (local dates, ``to`` excluded — the API's), or from
+the form's ``from`` and ``last`` (the last day, included). Charts are drawn by
+``web/scorecards.js`` from ``scorecard_data``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_GET, require_POST
+
+from mashang.core.errors import ApplicationError, NotFound, PermissionDenied
+from mashang.supervision import scorecard_selectors as sel
+from mashang.supervision import scorecards as sc
+from mashang.supervision.scorecard_api import entry, period_of
+from mashang.supervision.services.scorecards import scorecard_publish
+
+PAGE_SIZE = 50
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _period(request: HttpRequest) -> tuple[sc.Period, str | None]:
+    """The period asked for and the message when it had to fall back to the default."""
+    start = _date(request.GET.get("from"))
+    end = _date(request.GET.get("to"))
+    last = _date(request.GET.get("last"))
+    if end is None and last is not None:
+        end = last + timedelta(days=1)
+    try:
+        return period_of(start, end), None
+    except ApplicationError as exc:
+        return period_of(None, None), exc.message
+
+
+def _query(period: sc.Period) -> str:
+    return urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
+
+
+def _shortcuts(period: sc.Period, today: date) -> list[dict]:
+    """Links to this and the previous month, quarter and year, and the neighbours of the period."""
+    last_month = sc.month_of(sc.add_months(today, -1))
+    items = [
+        (_t("Last month"), last_month),
+        (_t("This month"), sc.month_of(today)),
+        (_t("Last quarter"), sc.quarter_of(sc.add_months(sc.quarter_of(today).start, -3))),
+        (_t("This quarter"), sc.quarter_of(today)),
+        (_t("Last year"), sc.year_of(date(today.year - 1, 1, 1))),
+        (_t("This year"), sc.year_of(today)),
+        (_t("Previous period"), period.previous()),
+    ]
+    return [{"label": label, "query": _query(p), "current": p == period} for label, p in items]
+
+
+def _guard(request: HttpRequest):
+    if not sel.can_view(request.user):
+        raise DjangoPermissionDenied(sel.MSG_NO_ACCESS)
+
+
+@require_GET
+@login_required
+def scorecard_index(request: HttpRequest) -> HttpResponse:
+    _guard(request)
+    period, problem = _period(request)
+    card = sel.scorecard_get(actor=request.user, period=period)
+    today = timezone.localdate()
+    rows = [{"u": u, "e": entry(u, card)} for u in card.units]
+    return render(
+        request,
+        "supervision/scorecards.html",
+        {
+            "card": card,
+            "rows": rows,
+            "period": period,
+            "problem": problem,
+            "query": _query(period),
+            "shortcuts": _shortcuts(period, today),
+            "definitions": sel.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
+            if card.publication is None
+            else card.publication.definitions,
+            "rate_labels": sel.RATE_LABELS,
+            "can_publish": sel.can_publish(request.user) and sel.bounds(period)[1] <= timezone.now(),
+            "can_view_all": sel.can_view_all(request.user),
+            "own_code": getattr(request.user.unit, "code", None),
+        },
+    )
+
+
+@require_GET
+def scorecard_data(request: HttpRequest) -> JsonResponse:
+    """The trend of the composite and the three rates per unit, for the charts (JSON)."""
+    if not request.user.is_authenticated or not sel.can_view(request.user):
+        return JsonResponse({"message": str(sel.MSG_NO_ACCESS), "fields": {}}, status=403)
+    period, _problem = _period(request)
+    data = sel.trend(actor=request.user, period=period)
+    labels = {name: str(label) for name, label in sel.RATE_LABELS.items()}
+    payload = {
+        "periods": [
+            p.start.strftime("%Y-%m") if p.kind == "month" else f"{p.start:%Y-%m-%d}–{p.last_day:%Y-%m-%d}"
+            for p in data["periods"]
+        ],
+        "units": [{"code": code, **e} for code, e in sorted(data["units"].items(), key=lambda kv: kv[1]["name"])],
+        "labels": {
+            "composite": _t("Composite score"),
+            **labels,
+            "no_data": _t("No figures for these periods."),
+        },
+    }
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@login_required
+def scorecard_publish_view(request: HttpRequest) -> HttpResponse:
+    if not sel.can_publish(request.user):
+        raise DjangoPermissionDenied(sel.MSG_NO_ACCESS)
+    start = _date(request.POST.get("from"))
+    end = _date(request.POST.get("to"))
+    target = reverse("supervision:scorecards")
+    try:
+        period = period_of(start, end)
+        pub = scorecard_publish(actor=request.user, period_from=period.start, period_to=period.end)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{target}?{request.POST.get('query', '')}")
+    messages.success(
+        request,
+        _t("Published the scorecard of %(start)s to %(end)s (version %(version)d).")
+        % {"start": period.start.isoformat(), "end": period.last_day.isoformat(), "version": pub.version},
+    )
+    return redirect(f"{target}?{_query(period)}")
+
+
+@require_GET
+@login_required
+def scorecard_unit(request: HttpRequest, code: str) -> HttpResponse:
+    _guard(request)
+    try:
+        unit = sel.unit_get(actor=request.user, code=code)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from None
+    period, problem = _period(request)
+    card = sel.scorecard_get(actor=request.user, period=period)
+    score = card.unit(unit.code)
+    figure = request.GET.get("figure", "")
+    filters = sel.figure_filters(card.computed_at)
+    page = None
+    if figure in filters:
+        qs = sel.scorecard_demands(
+            actor=request.user, unit=unit, period=period, figure=figure, now=card.computed_at
+        )
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/scorecard_unit.html",
+        {
+            "unit": unit,
+            "card": card,
+            "score": score,
+            "e": entry(score, card) if score else None,
+            "period": period,
+            "problem": problem,
+            "query": _query(period),
+            "figures": [{"name": name, "label": label} for name, (label, *_rest) in filters.items()],
+            "figure": figure if figure in filters else "",
+            "figure_label": filters[figure][0] if figure in filters else "",
+            "page": page,
+            "page_query": f"{_query(period)}&figure={figure}",
+            "definitions": sel.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
+            if card.publication is None
+            else card.publication.definitions,
+            "rate_labels": sel.RATE_LABELS,
+        },
+    )
+
+
+urlpatterns = [
+    path("", scorecard_index, name="scorecards"),
+    path("data.json", scorecard_data, name="scorecards-data"),
+    path("publish/", scorecard_publish_view, name="scorecards-publish"),
+    path("<slug:code>/", scorecard_unit, name="scorecard-unit"),
+]

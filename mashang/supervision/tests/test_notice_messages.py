@@ -1,0 +1,37 @@
+"""A notice reaches its addressees through the outbox, once, and the unit's work group too."""
+
+from __future__ import annotations
+
+from mashang.demands.models import Status
+from mashang.demands.tests.walk import at, walk_to
+from mashang.notify.models import ChatRobot, Notification
+from mashang.supervision.models import Level
+from mashang.supervision.services import supervision_sweep
+from mashang.supervision.services.notices import notice_issue
+
+
+def _notice_messages():
+    return Notification.objects.filter(kind__startswith="supervision.").order_by("id")
+
+
+def test_a_swept_notice_is_written_to_the_outbox_once_for_each_addressee_and_the_unit_robot(zone, people):
+    robot = ChatRobot.objects.create(
+        name="自然资源分局工作群", platform="wecom", webhook_url="http://127.0.0.1:9/hook", unit=zone.land
+    )
+    demand = walk_to(zone, Status.DISPATCHED, start=at(2026, 10, 12, 9, 0))
+    supervision_sweep(at=at(2026, 10, 12, 10, 15))  # first contact missed: a yellow card
+    supervision_sweep(at=at(2026, 10, 12, 10, 30))  # nothing new
+    messages = list(_notice_messages())
+    inbox = {m.recipient.username for m in messages if m.channel == "inbox"}
+    assert inbox == {"unit-zrzy", "head-zrzy", "supervisor"}
+    assert [m.robot_id for m in messages if m.robot_id] == [robot.pk]
+    assert {m.kind for m in messages} == {f"supervision.{Level.YELLOW}"}
+    assert all(demand.number in m.subject for m in messages)
+
+
+def test_a_manual_notice_tells_its_addressees_with_the_instructions(zone, people):
+    demand = walk_to(zone, Status.IN_PROGRESS, start=at(2026, 10, 12, 9, 0))
+    notice_issue(actor=zone.supervisor, demand_id=demand.pk, level=Level.RED, comment="请今天下班前答复企业")
+    messages = list(_notice_messages())
+    assert messages and all("请今天下班前答复企业" in m.body for m in messages)
+    assert "supervisor" not in {m.recipient.username for m in messages if m.recipient}
