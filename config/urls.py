@@ -12,5 +12,7 @@ urlpatterns = [
     path("demands/", include("mashang.demands.urls")),
     path("inbox/", include("mashang.notify.urls")),
     path("supervision/", include("mashang.supervision.urls")),
+    path("projects/", include("mashang.projects.urls")),
+    path("landstart/", include("mashang.landstart.urls")),
     path("", include("mashang.web.urls")),
 ]

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "mashang.demands",
     "mashang.notify",
     "mashang.supervision",
+    "mashang.projects",
+    "mashang.landstart",
     "mashang.api",
     "mashang.web",
 ]

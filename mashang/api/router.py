@@ -62,6 +62,8 @@ def _mount() -> None:
     api.add_router("/", notify_router)
     api.add_router("/", "mashang.supervision.api.router")
     api.add_router("/", "mashang.supervision.scorecard_api.router")
+    api.add_router("/", "mashang.projects.api.router")
+    api.add_router("/", "mashang.landstart.api.router")
 
 
 _mount()
