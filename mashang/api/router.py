@@ -64,6 +64,7 @@ def _mount() -> None:
     api.add_router("/", "mashang.supervision.scorecard_api.router")
     api.add_router("/", "mashang.projects.api.router")
     api.add_router("/", "mashang.landstart.api.router")
+    api.add_router("/", "mashang.landstart.bpmn_api.router")
 
 
 _mount()
