@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: sel._assignment_counts(period, sel._id_range(sel._lead_counts(period, now)))
         ),
         "notices": analytic(lambda: sel._notice_counts(period)),
-        "working hours in SQL": analytic(lambda: sel._hour_quantiles_sql(period, now)) if in_db else None,
+        "working hours in SQL": analytic(lambda: sel._hour_quantiles_sql(period)) if in_db else None,
         "working-hour pairs (Python)": lambda: sel._hour_samples(period),
         "previous period": lambda: sel._previous_standing(period, now),
         "scorecard_compute (all)": lambda: sel.scorecard_compute(period=period, now=now),

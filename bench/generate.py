@@ -105,6 +105,7 @@ class Builder:
     ):
         from mashang.demands import deadlines
         from mashang.demands.models import Demand
+        from mashang.demands.working_hours import working_times
 
         self.ref, self.cal, self.now, self.span = ref, cal, now, span
         self.tau = tau_days
@@ -113,6 +114,7 @@ class Builder:
         self.events = events
         self.numbers = numbers  # per local year: number of demand k is numbers[year] + k
         self.next_due = deadlines.next_due
+        self.working_times = working_times
         self.policies = {code: deadlines.Policy.of(cat) for code, cat in ref.categories.items()}
         self.cat_picker = Picker([(c[0], c[3]) for c in CATEGORIES])
         self.status_closed = Picker(CLOSED_STATUSES)
@@ -275,6 +277,14 @@ class Builder:
                 r[ix["first_responded_at"]] = d.first_responded_at
                 r[ix["assessed_at"]] = d.assessed_at
                 r[ix["replied_at"]] = d.replied_at
+                # What the transitions store (mashang.demands.working_hours).
+                for name, value in self.working_times(
+                    cal,
+                    dispatched_at=dispatched,
+                    first_responded_at=d.first_responded_at,
+                    replied_at=d.replied_at,
+                ).items():
+                    r[ix[name]] = value
                 if d.assessed_at is not None:
                     r[ix["assessment"]] = "经研判，该事项符合办理条件，已明确责任科室和办理时限。"
                 if d.replied_at is not None:

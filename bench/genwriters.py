@@ -22,6 +22,7 @@ PG_TYPES = {
     "jsonb": "jsonb",
     "numeric": "numeric",
     "uuid": "uuid",
+    "interval": "interval",
 }
 
 
@@ -138,13 +139,18 @@ class SqliteWriter:
     def write(self, rows, assignments, events) -> None:
         import json
 
+        from django.utils.duration import duration_microseconds
+
         conv = self.connection.ops.adapt_datetimefield_value
         fields = self.builder.fields
         dt_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "DateTimeField"]
         json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+        span_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "DurationField"]
         for r in rows:
             for i in dt_at:
                 r[i] = conv(r[i])
+            for i in span_at:
+                r[i] = None if r[i] is None else duration_microseconds(r[i])
             for i in json_at:
                 r[i] = json.dumps(r[i])
         with self.connection.cursor() as cursor:

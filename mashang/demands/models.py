@@ -87,6 +87,11 @@ class Demand(models.Model):
     interim_reply_due_at = models.DateTimeField(_("interim reply due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    # Working time on the zone's calendar from the dispatch (the start of the current round)
+    # to the first contact and to the reply; stored by the transition that records them, so
+    # that the scorecards' medians and percentiles read numbers instead of measuring them.
+    first_contact_working_time = models.DurationField(_("working time to first contact"), null=True, blank=True)
+    reply_working_time = models.DurationField(_("working time to reply"), null=True, blank=True)
 
     assessment = models.TextField(_("assessment and decision reference"), blank=True)
     reply = models.TextField(_("reply"), blank=True)
@@ -116,6 +121,7 @@ class Demand(models.Model):
                 include=[
                     "id", "status", "lead_unit", "round", "resolved", "rating", "dispatched_at",
                     "first_response_due_at", "first_responded_at", "resolution_due_at", "replied_at",
+                    "first_contact_working_time", "reply_working_time",
                 ],
             ),
         ]

@@ -149,6 +149,35 @@ RATE_LABELS = {
 }
 
 
+#: What each figure of a unit is called where it is shown by name (the differences a
+#: recomputation finds in a published scorecard).
+FIGURE_LABELS = {
+    "lead": _("Lead"),
+    "co": _("Co-unit"),
+    "led": _("Led now"),
+    "first_contact_due": _("First contact due"),
+    "first_contact_on_time": _("First contact on time"),
+    "resolution_due": _("Reply due"),
+    "resolution_on_time": _("Replied on time"),
+    "confirmed": _("Confirmed"),
+    "resolved": _("Resolved"),
+    "rated": _("Rated"),
+    "satisfied": _("Satisfied"),
+    "basic": _("Basically satisfied"),
+    "unsatisfied": _("Unsatisfied"),
+    "replied": _("Replied"),
+    "reopened": _("Reopened"),
+    "returned": _("Returned (approved)"),
+    **RATE_LABELS,
+    "response_hours_median": _("First contact, median (working hours)"),
+    "response_hours_p90": _("First contact, 90th percentile (working hours)"),
+    "reply_hours_median": _("Reply, median (working hours)"),
+    "reply_hours_p90": _("Reply, 90th percentile (working hours)"),
+    "composite": _("Composite score"),
+    "rank": _("Rank"),
+}
+
+
 def weights_text(w: dict[str, float]) -> str:
     return " / ".join(f"{RATE_LABELS[name]} {value:g}" for name, value in w.items())
 
@@ -294,7 +323,7 @@ def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore
         lead = _lead_counts(period, now)
         assigned = _assignment_counts(period, _id_range(lead)) if full else {}
         notices = _notice_counts(period) if full else {}
-        hours = (_hour_quantiles_sql(period, now) if in_db else _hour_samples(period)) if full else {}
+        hours = (_hour_quantiles_sql(period) if in_db else _hour_samples(period)) if full else {}
     units = _units_scored({*lead, *assigned})
     scores = []
     by_code: dict[str, dict] = {}
@@ -376,7 +405,10 @@ def scorecard_get(*, actor: User, period: sc.Period, now: datetime | None = None
             basic_weight=publication.basic_weight,
             units=units,
             publication=publication,
-            differences=sc.differences(units, live.units),
+            differences=[
+                {**d, "figure_label": FIGURE_LABELS.get(d["figure"], d["figure"])}
+                for d in sc.differences(units, live.units)
+            ],
         )
     if not can_view_all(actor) and publication is None:
         card.units = [u for u in card.units if u.code == actor.unit.code]

@@ -23,6 +23,8 @@ from mashang.demands import deadlines
 from mashang.demands.models import OPEN_STATUSES, Assignment, Demand, Rating, Status, Urgency
 from mashang.demands.permissions import parties_of, visibility_filter
 from mashang.demands.transitions import Action, check_move
+from mashang.demands.working_hours import FIELDS as WORKING_TIME_FIELDS
+from mashang.demands.working_hours import working_times_of
 from mashang.notify.demand_messages import demand_notify
 from mashang.org.models import Category, Unit, User
 from mashang.workcal.calendar import WorkCalendar
@@ -105,8 +107,10 @@ def _transition(
         if result.to_status:
             demand.status = result.to_status
         demand.next_due_at = deadlines.next_due(demand)
+        for name, value in working_times_of(cal, demand).items():
+            setattr(demand, name, value)
         demand.version += 1
-        updated = {"status", "next_due_at", "version", *result.fields}
+        updated = {"status", "next_due_at", "version", *WORKING_TIME_FIELDS, *result.fields}
         demand.save(update_fields=sorted(updated))
         Assignment.objects.filter(demand=demand).update(
             is_open=demand.status in OPEN_STATUSES, due_at=demand.next_due_at
