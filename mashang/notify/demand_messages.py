@@ -9,6 +9,10 @@
 | reply | ``demand.replied`` | the enterprise's contacts: the reply and a request to confirm and rate |
 | return | ``demand.returned`` | the service team, to dispatch it again |
 | extend | ``demand.extension_requested`` | the supervisors, who decide |
+| approve-extension / refuse-extension | ``demand.extension_approved`` / ``…_refused`` | the lead unit's staff and robot |
+| escalate | ``demand.escalated`` | supervisors and leaders (difficult case), the units' staff and robots |
+| confirm, not resolved or unsatisfied | ``demand.unresolved`` | the service team (reopen or escalate) and the lead unit |
+| confirm, resolved | ``demand.closed`` | the lead unit's staff: the rating |
 
 The person who acted is not told of their own act. Texts are rendered in the zone's language
 (``LANGUAGE_CODE``), not the actor's; user text goes in as plain text.
@@ -171,6 +175,56 @@ def _compose(demand, action: str, reason: str):
             ]
         )
         return "demand.extension_requested", subject, body, supervisors, []
+    if action in ("approve-extension", "refuse-extension"):
+        lead, _co = _current_units(demand)
+        if lead is None:
+            return None
+        if action == "approve-extension":
+            kind = "demand.extension_approved"
+            subject = _("Extension approved for {number} {title}").format(number=number, title=title)
+        else:
+            kind = "demand.extension_refused"
+            subject = _("Extension refused for {number} {title}").format(number=number, title=title)
+        lines = [_("Resolution due: {when}").format(when=_when(demand.resolution_due_at))]
+        if reason:
+            lines.append(_("Supervisor's note: {text}").format(text=_excerpt(reason)))
+        return kind, subject, "\n".join(lines), _unit_people([lead.pk]), _unit_robots([lead.pk])
+    if action == "escalate":
+        # Difficult-case handling: the supervisors and leaders take it up, the units keep it.
+        deciders = list(User.objects.filter(role__in=[R.SUPERVISOR, R.LEADER], is_active=True).order_by("id"))
+        lead, co = _current_units(demand)
+        ids = [u.pk for u in [lead, *co] if u is not None]
+        subject = _("Difficult case: {number} {title}").format(number=number, title=title)
+        body = "\n".join(
+            [
+                _("Enterprise: {name}").format(name=demand.enterprise.name),
+                _("Lead unit: {unit}").format(unit=lead.name if lead else "—"),
+                _("Reason: {text}").format(text=reason),
+                _excerpt(demand.description),
+            ]
+        )
+        return "demand.escalated", subject, body, deciders + _unit_people(ids), _unit_robots(ids)
+    if action == "confirm":
+        lead, _co = _current_units(demand)
+        rating = demand.get_rating_display() if demand.rating else "—"
+        if demand.status == "unresolved":
+            # The team decides: reopen it for another round or hand it to difficult-case handling.
+            people, robots = _service_team()
+            subject = _("Not resolved according to the enterprise: {number} {title}").format(number=number, title=title)
+            lines = [
+                _("Lead unit: {unit}").format(unit=lead.name if lead else "—"),
+                _("Rating: {rating}").format(rating=rating),
+            ]
+            if demand.rating_comment:
+                lines.append(_("Enterprise's comment: {text}").format(text=_excerpt(demand.rating_comment)))
+            lines.append(_("Please reopen it for another round or escalate it as a difficult case."))
+            ids = [lead.pk] if lead else []
+            return "demand.unresolved", subject, "\n".join(lines), people + _unit_people(ids), robots
+        if lead is None:
+            return None
+        subject = _("Closed: the enterprise confirmed {number} resolved").format(number=number)
+        body = _("Rating: {rating}").format(rating=rating)
+        return "demand.closed", subject, body, _unit_people([lead.pk]), []
     return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -56,17 +56,17 @@ def _heading(ws: Worksheet, card: sel.Scorecard, title: str, width: int) -> None
     ws.cell(
         2,
         1,
-        _t("Period: demands filed from %(start)s to %(end)s")
+        _("Period: demands filed from %(start)s to %(end)s")
         % {"start": period.start.isoformat(), "end": period.last_day.isoformat()},
     )
     if card.publication is not None:
-        stamp = _t("Published %(at)s (version %(version)d); figures as of %(computed)s") % {
+        stamp = _("Published %(at)s (version %(version)d); figures as of %(computed)s") % {
             "at": timezone.localtime(card.publication.published_at).strftime("%Y-%m-%d %H:%M"),
             "version": card.publication.version,
             "computed": timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M"),
         }
     else:
-        stamp = _t("Not published; computed %(at)s") % {
+        stamp = _("Not published; computed %(at)s") % {
             "at": timezone.localtime(card.computed_at).strftime("%Y-%m-%d %H:%M")
         }
     ws.cell(3, 1, stamp)
@@ -110,11 +110,11 @@ def _print_setup(ws: Worksheet, width: int) -> None:
 def _ranking(ws: Worksheet, card: sel.Scorecard) -> None:
     labels = sel.RATE_LABELS
     headers = [
-        (_t("Rank"), 7, None),
-        (_t("Unit"), 24, None),
-        (_t("Composite score"), 11, SCORE),
-        (_t("Rank change"), 9, None),
-        (_t("Score change"), 9, SCORE),
+        (_("Rank"), 7, None),
+        (_("Unit"), 24, None),
+        (_("Composite score"), 11, SCORE),
+        (_("Rank change"), 9, None),
+        (_("Score change"), 9, SCORE),
         (str(labels["response"]), 11, PCT),
         (str(labels["on_time"]), 11, PCT),
         (str(labels["resolution"]), 11, PCT),
@@ -133,32 +133,32 @@ def _ranking(ws: Worksheet, card: sel.Scorecard) -> None:
         ]
         for u in card.units
     ]
-    _heading(ws, card, _t("Unit scorecards: ranking"), len(headers))
+    _heading(ws, card, _("Unit scorecards: ranking"), len(headers))
     _table(ws, headers, rows)
 
 
 def _volumes(ws: Worksheet, card: sel.Scorecard) -> None:
     headers = [
-        (_t("Unit"), 24, None),
-        (_t("Lead"), 8, INT),
-        (_t("Co-unit"), 8, INT),
-        (_t("Led now"), 8, INT),
-        (_t("First contact due"), 9, INT),
-        (_t("First contact on time"), 9, INT),
-        (_t("Reply due"), 9, INT),
-        (_t("Replied on time"), 9, INT),
-        (_t("Confirmed"), 9, INT),
-        (_t("Resolved"), 9, INT),
-        (_t("Rated"), 8, INT),
-        (_t("Satisfied"), 8, INT),
-        (_t("Basically satisfied"), 9, INT),
-        (_t("Unsatisfied"), 9, INT),
-        (_t("Replied"), 8, INT),
-        (_t("Reopened"), 8, INT),
-        (_t("Returned (approved)"), 9, INT),
-        (_t("Reminders"), 8, INT),
-        (_t("Yellow cards"), 8, INT),
-        (_t("Red cards"), 8, INT),
+        (_("Unit"), 24, None),
+        (_("Lead"), 8, INT),
+        (_("Co-unit"), 8, INT),
+        (_("Led now"), 8, INT),
+        (_("First contact due"), 9, INT),
+        (_("First contact on time"), 9, INT),
+        (_("Reply due"), 9, INT),
+        (_("Replied on time"), 9, INT),
+        (_("Confirmed"), 9, INT),
+        (_("Resolved"), 9, INT),
+        (_("Rated"), 8, INT),
+        (_("Satisfied"), 8, INT),
+        (_("Basically satisfied"), 9, INT),
+        (_("Unsatisfied"), 9, INT),
+        (_("Replied"), 8, INT),
+        (_("Reopened"), 8, INT),
+        (_("Returned (approved)"), 9, INT),
+        (_("Reminders"), 8, INT),
+        (_("Yellow cards"), 8, INT),
+        (_("Red cards"), 8, INT),
     ]
     keys = (
         "lead", "co", "led", "first_contact_due", "first_contact_on_time", "resolution_due",
@@ -169,20 +169,20 @@ def _volumes(ws: Worksheet, card: sel.Scorecard) -> None:
         [u.name, *(u.counts.get(k, 0) for k in keys), *(u.notices.get(level, 0) for level in sel.NOTICE_LEVELS)]
         for u in card.units
     ]
-    _heading(ws, card, _t("Unit scorecards: volumes and counts"), len(headers))
+    _heading(ws, card, _("Unit scorecards: volumes and counts"), len(headers))
     _table(ws, headers, rows)
 
 
 def _timeliness(ws: Worksheet, card: sel.Scorecard) -> None:
     headers = [
-        (_t("Unit"), 24, None),
-        (_t("First contact, median (working hours)"), 14, HOURS),
-        (_t("First contact, 90th percentile (working hours)"), 14, HOURS),
-        (_t("Reply, median (working hours)"), 14, HOURS),
-        (_t("Reply, 90th percentile (working hours)"), 14, HOURS),
+        (_("Unit"), 24, None),
+        (_("First contact, median (working hours)"), 14, HOURS),
+        (_("First contact, 90th percentile (working hours)"), 14, HOURS),
+        (_("Reply, median (working hours)"), 14, HOURS),
+        (_("Reply, 90th percentile (working hours)"), 14, HOURS),
     ]
     rows = [[u.name, *(sc.rounded(u.hours.get(name), 1) for name, *_ in sc.HOURS)] for u in card.units]
-    _heading(ws, card, _t("Unit scorecards: timeliness"), len(headers))
+    _heading(ws, card, _("Unit scorecards: timeliness"), len(headers))
     _table(ws, headers, rows)
 
 
@@ -192,19 +192,19 @@ def _definitions(ws: Worksheet, card: sel.Scorecard) -> None:
     else:
         texts = sel.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
     names = {
-        "period": _t("Period"),
-        "lead": _t("Lead"),
-        "co": _t("Co-unit"),
+        "period": _("Period"),
+        "lead": _("Lead"),
+        "co": _("Co-unit"),
         **{k: str(v) for k, v in sel.RATE_LABELS.items()},
-        "hours": _t("Working hours"),
-        "notices": _t("Supervision notices"),
-        "composite": _t("Composite score"),
+        "hours": _("Working hours"),
+        "notices": _("Supervision notices"),
+        "composite": _("Composite score"),
     }
     rows = [[names.get(key, key), text] for key, text in texts.items()]
-    rows.append([_t("Weights"), sel.weights_text(card.weights)])
-    rows.append([_t("Basically satisfied counts"), card.basic_weight])
-    _heading(ws, card, _t("Unit scorecards: definitions"), 2)
-    _table(ws, [(_t("Figure"), 22, None), (_t("Definition"), 100, None)], rows)
+    rows.append([_("Weights"), sel.weights_text(card.weights)])
+    rows.append([_("Basically satisfied counts"), card.basic_weight])
+    _heading(ws, card, _("Unit scorecards: definitions"), 2)
+    _table(ws, [(_("Figure"), 22, None), (_("Definition"), 100, None)], rows)
     for row in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=2, max_col=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -213,16 +213,16 @@ def _definitions(ws: Worksheet, card: sel.Scorecard) -> None:
 def scorecard_workbook(card: sel.Scorecard) -> bytes:
     wb = Workbook()
     sheets = [
-        (_t("Ranking"), _ranking),
-        (_t("Volumes"), _volumes),
-        (_t("Timeliness"), _timeliness),
-        (_t("Definitions"), _definitions),
+        (_("Ranking"), _ranking),
+        (_("Volumes"), _volumes),
+        (_("Timeliness"), _timeliness),
+        (_("Definitions"), _definitions),
     ]
     for index, (title, build) in enumerate(sheets):
         ws = wb.active if index == 0 else wb.create_sheet()
         ws.title = title[:31]
         build(ws, card)
-    wb.properties.title = _t("Unit scorecards")
+    wb.properties.title = _("Unit scorecards")
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

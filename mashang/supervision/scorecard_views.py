@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mashang.core.errors import ApplicationError, NotFound, PermissionDenied
@@ -59,13 +59,13 @@ def _shortcuts(period: sc.Period, today: date) -> list[dict]:
     """Links to this and the previous month, quarter and year, and the neighbours of the period."""
     last_month = sc.month_of(sc.add_months(today, -1))
     items = [
-        (_t("Last month"), last_month),
-        (_t("This month"), sc.month_of(today)),
-        (_t("Last quarter"), sc.quarter_of(sc.add_months(sc.quarter_of(today).start, -3))),
-        (_t("This quarter"), sc.quarter_of(today)),
-        (_t("Last year"), sc.year_of(date(today.year - 1, 1, 1))),
-        (_t("This year"), sc.year_of(today)),
-        (_t("Previous period"), period.previous()),
+        (_("Last month"), last_month),
+        (_("This month"), sc.month_of(today)),
+        (_("Last quarter"), sc.quarter_of(sc.add_months(sc.quarter_of(today).start, -3))),
+        (_("This quarter"), sc.quarter_of(today)),
+        (_("Last year"), sc.year_of(date(today.year - 1, 1, 1))),
+        (_("This year"), sc.year_of(today)),
+        (_("Previous period"), period.previous()),
     ]
     return [{"label": label, "query": _query(p), "current": p == period} for label, p in items]
 
@@ -119,9 +119,9 @@ def scorecard_data(request: HttpRequest) -> JsonResponse:
         ],
         "units": [{"code": code, **e} for code, e in sorted(data["units"].items(), key=lambda kv: kv[1]["name"])],
         "labels": {
-            "composite": _t("Composite score"),
+            "composite": _("Composite score"),
             **labels,
-            "no_data": _t("No figures for these periods."),
+            "no_data": _("No figures for these periods."),
         },
     }
     response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
@@ -145,7 +145,7 @@ def scorecard_publish_view(request: HttpRequest) -> HttpResponse:
         return redirect(f"{target}?{request.POST.get('query', '')}")
     messages.success(
         request,
-        _t("Published the scorecard of %(start)s to %(end)s (version %(version)d).")
+        _("Published the scorecard of %(start)s to %(end)s (version %(version)d).")
         % {"start": period.start.isoformat(), "end": period.last_day.isoformat(), "version": pub.version},
     )
     return redirect(f"{target}?{_query(period)}")

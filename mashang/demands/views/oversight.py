@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -206,21 +206,21 @@ def dashboard_payload(d: stats.Dashboard) -> dict:
             "rated": h.rated,
         },
         "labels": {
-            "volume": _t("Demands filed and closed per month"),
-            "on_time": _t("On-time rates by lead unit"),
-            "satisfaction": _t("Satisfaction by lead unit, share of rated demands"),
-            "categories": _t("Demands by category"),
-            "trend": _t("On-time and satisfaction rates per month"),
-            "filed": _t("Filed"),
-            "closed": _t("Closed"),
-            "first_contact": _t("First contact on time"),
-            "resolution": _t("Resolution on time"),
-            "satisfaction_rate": _t("Satisfaction rate"),
-            "satisfied": _t("Satisfied"),
-            "basic": _t("Basically satisfied"),
-            "unsatisfied": _t("Unsatisfied"),
-            "demands": _t("Demands"),
-            "no_data": _t("No demands in this period."),
+            "volume": gettext("Demands filed and closed per month"),
+            "on_time": gettext("On-time rates by lead unit"),
+            "satisfaction": gettext("Satisfaction by lead unit, share of rated demands"),
+            "categories": gettext("Demands by category"),
+            "trend": gettext("On-time and satisfaction rates per month"),
+            "filed": gettext("Filed"),
+            "closed": gettext("Closed"),
+            "first_contact": gettext("First contact on time"),
+            "resolution": gettext("Resolution on time"),
+            "satisfaction_rate": gettext("Satisfaction rate"),
+            "satisfied": gettext("Satisfied"),
+            "basic": gettext("Basically satisfied"),
+            "unsatisfied": gettext("Unsatisfied"),
+            "demands": gettext("Demands"),
+            "no_data": gettext("No demands in this period."),
         },
         "volume": {
             "months": months,

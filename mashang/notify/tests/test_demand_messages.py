@@ -118,3 +118,44 @@ def test_moves_that_tell_nobody_write_nothing(zone):
     demand = act(zone, Action.RESPOND, "land_staff", demand)
     act(zone, Action.ASSESS, "land_staff", demand)
     assert Notification.objects.count() == before
+
+
+def test_an_extension_decision_goes_back_to_the_lead_unit(zone):
+    _robot("自然资源工作群", zone.land)
+    demand = walk_to(zone, Status.IN_PROGRESS)
+    demand = act(zone, Action.EXTEND, "land_staff", demand, days=3, reason="需要现场勘测")
+    demand = act(zone, Action.APPROVE_EXTENSION, "supervisor", demand, note="同意延期三个工作日")
+    people, robots = _told("demand.extension_approved")
+    assert people == {"unit-zrzy"} and robots == {"自然资源工作群"}  # not the co-unit, not the supervisor
+    body = Notification.objects.filter(kind="demand.extension_approved").first().body
+    assert "同意延期三个工作日" in body
+
+    demand = act(zone, Action.EXTEND, "land_staff", demand, days=2, reason="仍需会审")
+    act(zone, Action.REFUSE_EXTENSION, "supervisor", demand, note="请按期办结")
+    assert _told("demand.extension_refused")[0] == {"unit-zrzy"}
+
+
+def test_a_difficult_case_reaches_supervisors_and_leaders(zone):
+    demand = walk_to(zone, Status.DISPATCHED)
+    act(zone, Action.ESCALATE, "officer", demand, reason="涉及多个部门")
+    people, _ = _told("demand.escalated")
+    assert people == {"supervisor", "leader", "unit-zrzy", "unit-zjj"}
+    assert "涉及多个部门" in Notification.objects.filter(kind="demand.escalated").first().body
+
+
+def test_an_unresolved_confirmation_asks_the_team_to_reopen_or_escalate(zone):
+    demand = walk_to(zone, Status.REPLIED)
+    act(zone, Action.CONFIRM, "contact", demand, resolved=False, rating="unsatisfied", comment="红线仍未更正")
+    people, _ = _told("demand.unresolved")
+    assert people == {"officer", "unit-zrzy"}
+    body = Notification.objects.filter(kind="demand.unresolved").first().body
+    assert "红线仍未更正" in body and "不满意" in body
+    assert not Notification.objects.filter(kind="demand.closed").exists()
+
+
+def test_a_resolved_confirmation_tells_the_lead_unit_its_rating(zone):
+    walk_to(zone, Status.CLOSED)
+    people, _ = _told("demand.closed")
+    assert people == {"unit-zrzy"}
+    assert "满意" in Notification.objects.filter(kind="demand.closed").first().body
+    assert not Notification.objects.filter(kind="demand.unresolved").exists()

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -80,27 +81,44 @@ def migrated_file(tmp_path_factory):
     return env
 
 
-def _run_worker(env: dict[str, str], seconds: float) -> tuple[subprocess.CompletedProcess, float, float]:
-    """Start ``mashang worker``, measure its memory after ``seconds``, stop it with SIGTERM."""
+def _run_worker(
+    env: dict[str, str], seconds: float, ready: str
+) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Start ``mashang worker``, wait until it prints ``ready`` (however slowly a busy machine
+    starts it), let it run ``seconds``, measure its memory, stop it with SIGTERM."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "mashang.cli", "worker"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    lines: list[str] = []
+    started = threading.Event()
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+            if ready in line:
+                started.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
+        assert started.wait(120), "".join(lines)
         time.sleep(seconds)
-        assert proc.poll() is None, proc.stdout.read()
+        assert proc.poll() is None, "".join(lines)
         main = _rss_mb(proc.pid)
         total = main + sum(_rss_mb(c) for c in _children(proc.pid))
         proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out), main, total
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(lines)), main, total
 
 
 def test_the_embedded_loop_runs_until_stopped_and_stays_small(migrated_file):
-    result, main, _ = _run_worker(migrated_file, 4)
+    result, main, _ = _run_worker(migrated_file, 3, ready="embedded loop")
     assert result.returncode == 0, result.stdout
     assert "embedded loop" in result.stdout and "stopped" in result.stdout
     assert main < MEMORY_LIMIT_MB, f"embedded worker uses {main:.0f} MB"
@@ -108,7 +126,7 @@ def test_the_embedded_loop_runs_until_stopped_and_stays_small(migrated_file):
 
 def test_the_celery_worker_with_beat_stays_under_200_mb(migrated_file):
     env = {**migrated_file, "MASHANG_BROKER_URL": REDIS_URL}
-    result, main, total = _run_worker(env, 8)
+    result, main, total = _run_worker(env, 3, ready="ready")
     print(f"celery worker with beat: {main:.0f} MB, with the beat process {total:.0f} MB")
     assert "ready" in result.stdout, result.stdout
     assert main < MEMORY_LIMIT_MB, f"the worker uses {main:.0f} MB"

@@ -126,6 +126,11 @@ def test_publishing_freezes_the_figures(built, api, zone):
     changed = {(d["unit"], d["figure"]): (d["published"], d["now"]) for d in card.differences}
     assert changed[("zjj", "composite")] == (85.0, 88.75)
     assert changed[("zjj", "rated")] == (3, 4)
+    # … each difference named as the rest of the page names it, not by its internal key.
+    differences = html[html.index('id="differences"') :]
+    differences = differences[: differences.index("</details>")]
+    assert "<td>综合得分</td>" in differences and "<td>已评价</td>" in differences
+    assert "<td>composite</td>" not in differences and "<td>rated</td>" not in differences
 
     # Publishing again adds a version; the older one stays.
     scorecard_publish(actor=zone.supervisor, period_from=NOVEMBER.start, period_to=NOVEMBER.end)

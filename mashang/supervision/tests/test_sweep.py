@@ -228,9 +228,9 @@ def test_the_sweep_between_transitions_keeps_version_equal_to_events(zone, peopl
 def test_the_command_prints_the_counts(zone, people, capsys):
     submit(zone, when=at(2026, 10, 12, 9, 0))
     call_command("sweep", at="2026-10-12T10:00:00+08:00", dry_run=True)
-    assert "would raise 0 reminder, 1 yellow, 0 red (1 candidates" in capsys.readouterr().out
+    assert "将发出提醒 0 条、黄牌 1 张、红牌 0 张（候选诉求 1 条" in capsys.readouterr().out
     call_command("sweep", at="2026-10-12T10:00:00")  # naive: local time
-    assert "raised 0 reminder, 1 yellow, 0 red" in capsys.readouterr().out
+    assert "已发出提醒 0 条、黄牌 1 张、红牌 0 张" in capsys.readouterr().out
     assert SupervisionNotice.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("sweep", at="yesterday")

@@ -37,9 +37,8 @@ class Command(BaseCommand):
     def handle(self, *args, at=None, dry_run=False, **options):
         result = supervision_sweep(at=_parse_at(at), dry_run=dry_run)
         r = result.raised
-        verb = "would raise" if result.dry_run else "raised"
+        verb = "将发出" if result.dry_run else "已发出"
         self.stdout.write(
-            f"sweep at {timezone.localtime(result.at).isoformat()}: {verb} "
-            f"{r['reminder']} reminder, {r['yellow']} yellow, {r['red']} red "
-            f"({result.candidates} candidates, {result.seconds:.2f} s)"
+            f"督办巡查（{timezone.localtime(result.at).isoformat()}）：{verb}提醒 {r['reminder']} 条、"
+            f"黄牌 {r['yellow']} 张、红牌 {r['red']} 张（候选诉求 {result.candidates} 条，用时 {result.seconds:.2f} 秒）"
         )
