@@ -44,7 +44,7 @@ _MESSAGES = {
 def _field_name(loc: tuple | list) -> str:
     parts = [str(p) for p in loc]
     # ninja prefixes the source and the parameter name: ("body", "payload", "title").
-    if parts and parts[0] in {"body", "query", "path", "header", "form"}:
+    if parts and parts[0] in {"body", "query", "path", "header", "form", "file"}:
         parts = parts[2:] if parts[0] == "body" and len(parts) > 2 else parts[1:]
     return ".".join(parts) or "body"
 

@@ -63,8 +63,10 @@ def _mount() -> None:
     api.add_router("/", "mashang.supervision.api.router")
     api.add_router("/", "mashang.supervision.scorecard_api.router")
     api.add_router("/", "mashang.projects.api.router")
-    api.add_router("/", "mashang.landstart.api.router")
+    # Before landstart.api: its GET /landstart-templates/{code} would otherwise take the path
+    # /landstart-templates/import and answer its POST with 405.
     api.add_router("/", "mashang.landstart.bpmn_api.router")
+    api.add_router("/", "mashang.landstart.api.router")
 
 
 _mount()

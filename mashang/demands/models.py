@@ -105,6 +105,15 @@ class Demand(models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="blockers",
+        help_text=_("The investment project this demand is a blocker of."),
+    )
 
     class Meta:
         verbose_name = _("demand")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
-    LEAD = "lead", _("Lead")
+    LEAD = "lead", pgettext_lazy("project stage", "Lead")
     NEGOTIATING = "negotiating", _("Negotiating")
     SIGNED = "signed", _("Signed")
     LAND_REVIEW = "land_review", _("Land review")
@@ -138,3 +139,13 @@ class FundsReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.received_on} {self.amount}"
+
+
+class ProjectNumberSequence(models.Model):
+    """The last project number given out per year, for XM-YYYY-NNNN."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"XM-{self.year}: {self.last}"

@@ -28,6 +28,10 @@ def nav_for(user) -> list[dict[str, str]]:
         items = [(_("Dashboard"), "demands:dashboard"), (_("Overdue and at risk"), "demands:watch"), (_("All demands"), "demands:all")]
     else:
         items = [(_("All demands"), "demands:all")]
+    if role == R.ENTERPRISE:
+        items.append((_("My projects"), "projects:pipeline"))
+    elif role in (R.OFFICER, R.SUPERVISOR, R.LEADER, R.ADMIN):
+        items.append((_("Investment projects"), "projects:pipeline"))
     if role != R.ENTERPRISE:
         items.append((_("Supervision notices"), "supervision:notices"))
         items.append((_("Scorecards"), "supervision:scorecards"))

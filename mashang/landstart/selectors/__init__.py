@@ -1,0 +1,41 @@
+"""Every read of the land-start app, through the actor's visibility."""
+
+from mashang.landstart.selectors.board import (
+    Board,
+    BoardStep,
+    HistoryRow,
+    UnitShareRow,
+    board_of,
+    run_board,
+    run_history,
+)
+from mashang.landstart.selectors.runs import (
+    RunFilters,
+    elapsed_minutes,
+    elapsed_seconds,
+    run_get,
+    run_list,
+    step_times,
+    unit_steps,
+)
+from mashang.landstart.selectors.templates import TemplateDetail, template_get, template_list
+
+__all__ = [
+    "Board",
+    "BoardStep",
+    "HistoryRow",
+    "RunFilters",
+    "TemplateDetail",
+    "UnitShareRow",
+    "board_of",
+    "elapsed_minutes",
+    "elapsed_seconds",
+    "run_board",
+    "run_get",
+    "run_history",
+    "run_list",
+    "step_times",
+    "template_get",
+    "template_list",
+    "unit_steps",
+]

@@ -1,0 +1,219 @@
+"""The steps of a run: pre-review (stage), complete, send back.
+
+Every service locks the run row first, so units completing parallel steps at the same moment
+are served one after the other and neither completion is lost. They do not ask for the run's
+version (other units change the run all the time); a step's version, when given, must be
+current.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mashang.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from mashang.landstart.models import Run, RunState, RunStep, StepState
+from mashang.landstart.permissions import can_send_back, can_work_on
+from mashang.landstart.services import messages
+from mashang.landstart.services.common import (
+    check_step_version,
+    dependents_of,
+    iso,
+    lock_run,
+    project_land_event,
+    record,
+    required_reason,
+    save_step,
+    step_by_code,
+    steps_of,
+)
+from mashang.landstart.transitions import Action, run_allows, step_allows
+from mashang.org.models import User
+from mashang.projects.models import Stage
+
+MSG_NOT_YOUR_STEP = _("Only {unit} completes the step “{step}”.")
+MSG_NOT_YOUR_STAGE = _("Only {unit} pre-reviews the step “{step}”.")
+MSG_MAY_NOT_SEND_BACK = _(
+    "Only a unit whose step depends on “{step}”, or the service team, may send it back."
+)
+MSG_NOT_AWARDED = _("The clock has not started: the land of this run is not awarded yet.")
+MSG_RUN_CLOSED = _("This run is “{state}”; its steps can no longer change.")
+MSG_ALREADY_DONE = _("The step “{step}” is already done.")
+MSG_PREREQUISITES_OPEN = _("The step “{step}” cannot be completed yet: it waits on {open}.")
+MSG_COMPLETED_BEFORE_START = _("A step cannot be completed before it started ({started}).")
+MSG_STAGE_ONLY_LISTED = _("Pre-review is over: the land of this run was awarded.")
+MSG_NOT_PRE_REVIEWABLE = _("The step “{step}” cannot be pre-reviewed while the land is listed.")
+MSG_ALREADY_STAGED = _("The step “{step}” is already marked ready.")
+MSG_SEND_BACK_NOT_DONE = _("Only a done step can be sent back; “{step}” is “{state}”.")
+MSG_SEND_BACK_DEPENDENT_DONE = _(
+    "The step “{step}” cannot be sent back: {done}, which depends on it, is already done."
+)
+
+
+def _require_running(run: Run, action: str) -> None:
+    if run_allows(action, run.state):
+        return
+    if run.state == RunState.LISTED:
+        raise TransitionNotAllowed(MSG_NOT_AWARDED)
+    raise TransitionNotAllowed(str(MSG_RUN_CLOSED).format(state=RunState(run.state).label))
+
+
+def _names(steps: list[RunStep]) -> str:
+    return "、".join(f"“{s.name}”" for s in steps)
+
+
+def landstart_step_stage(
+    *, actor: User, run_id: int, step_code: str, version: int | None = None, at: datetime | None = None
+) -> RunStep:
+    """While the land is listed, the step's unit marks its pre-reviewed work ready."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        run = lock_run(actor, run_id)
+        steps = steps_of(run)
+        step = step_by_code(steps, step_code)
+        if not can_work_on(actor, step):
+            raise PermissionDenied(str(MSG_NOT_YOUR_STAGE).format(unit=step.unit.name, step=step.name))
+        check_step_version(step, version)
+        if not run_allows(Action.STAGE, run.state):
+            raise TransitionNotAllowed(
+                MSG_STAGE_ONLY_LISTED
+                if run.state == RunState.RUNNING
+                else str(MSG_RUN_CLOSED).format(state=RunState(run.state).label)
+            )
+        if not step.pre_reviewable or not step_allows(Action.STAGE, step.state):
+            raise TransitionNotAllowed(str(MSG_NOT_PRE_REVIEWABLE).format(step=step.name))
+        if step.staged:
+            raise TransitionNotAllowed(str(MSG_ALREADY_STAGED).format(step=step.name))
+        step.staged, step.staged_at, step.staged_by = True, at, actor
+        save_step(step, "staged", "staged_at", "staged_by")
+        record(
+            run,
+            actor=actor,
+            at=at,
+            action="stage",
+            from_state=run.state,
+            payload={"step": step.code, "staged_at": iso(at)},
+        )
+    return step
+
+
+def landstart_step_complete(
+    *, actor: User, run_id: int, step_code: str, version: int | None = None, at: datetime | None = None
+) -> RunStep:
+    """The step's unit completes it: every dependent whose prerequisites are now all done
+    becomes active at this moment; the final step's completion completes the run (the
+    project's construction starts)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        run = lock_run(actor, run_id)
+        steps = steps_of(run)
+        step = step_by_code(steps, step_code)
+        if not can_work_on(actor, step):
+            raise PermissionDenied(str(MSG_NOT_YOUR_STEP).format(unit=step.unit.name, step=step.name))
+        check_step_version(step, version)
+        _require_running(run, Action.COMPLETE)
+        by_code = {s.code: s for s in steps}
+        if not step_allows(Action.COMPLETE, step.state):
+            if step.state == StepState.DONE:
+                raise TransitionNotAllowed(str(MSG_ALREADY_DONE).format(step=step.name))
+            open_ = [by_code[p] for p in step.prerequisites if by_code[p].state != StepState.DONE]
+            raise TransitionNotAllowed(str(MSG_PREREQUISITES_OPEN).format(step=step.name, open=_names(open_)))
+        if step.started_at is not None and at < step.started_at:
+            message = str(MSG_COMPLETED_BEFORE_START).format(started=iso(step.started_at))
+            raise ValidationFailed(message, fields={"at": message})
+
+        from_step_state = step.state
+        step.state, step.completed_at, step.completed_by = StepState.DONE, at, actor
+        save_step(step, "state", "completed_at", "completed_by")
+        activated: list[RunStep] = []
+        for dependent in dependents_of(steps, step.code):
+            if dependent.state == StepState.WAITING and all(
+                by_code[p].state == StepState.DONE for p in dependent.prerequisites
+            ):
+                dependent.state, dependent.started_at = StepState.ACTIVE, at
+                save_step(dependent, "state", "started_at")
+                activated.append(dependent)
+        fields: tuple[str, ...] = ()
+        finished = all(s.state == StepState.DONE for s in steps)
+        if finished:
+            run.state, run.completed_at = RunState.COMPLETED, at
+            fields = ("state", "completed_at")
+            project_land_event(actor=actor, project_id=run.project_id, stage=Stage.STARTED, at=at)
+        record(
+            run,
+            actor=actor,
+            at=at,
+            action="complete",
+            from_state=RunState.RUNNING,
+            fields=fields,
+            payload={
+                "step": step.code,
+                "from": from_step_state,
+                "started_at": iso(step.started_at),
+                "completed_at": iso(at),
+                "activated": [s.code for s in activated],
+                "run_completed": finished,
+            },
+        )
+        messages.landstart_notify(run, messages.STEP_ACTIVE, activated, at, actor=actor)
+    return step
+
+
+def landstart_step_return(
+    *,
+    actor: User,
+    run_id: int,
+    step_code: str,
+    reason: str,
+    version: int | None = None,
+    at: datetime | None = None,
+) -> RunStep:
+    """Send a done step back with a reason: its unit must complete it again, and its
+    dependents that were active go back to waiting. Refused once a dependent is done."""
+    at = at or timezone.now()
+    reason = required_reason(reason)
+    with transaction.atomic():
+        run = lock_run(actor, run_id)
+        steps = steps_of(run)
+        step = step_by_code(steps, step_code)
+        dependents = dependents_of(steps, step.code)
+        if not can_send_back(actor, dependents):
+            raise PermissionDenied(str(MSG_MAY_NOT_SEND_BACK).format(step=step.name))
+        check_step_version(step, version)
+        _require_running(run, Action.RETURN)
+        if not step_allows(Action.RETURN, step.state):
+            raise TransitionNotAllowed(
+                str(MSG_SEND_BACK_NOT_DONE).format(step=step.name, state=StepState(step.state).label)
+            )
+        done = [d for d in dependents if d.state == StepState.DONE]
+        if done:
+            raise TransitionNotAllowed(str(MSG_SEND_BACK_DEPENDENT_DONE).format(step=step.name, done=_names(done)))
+        completed_at = step.completed_at
+        step.state, step.return_reason = StepState.RETURNED, reason
+        step.completed_at, step.completed_by = None, None
+        save_step(step, "state", "return_reason", "completed_at", "completed_by")
+        reset: list[RunStep] = []
+        for dependent in dependents:
+            if dependent.state == StepState.ACTIVE:
+                dependent.state, dependent.started_at = StepState.WAITING, None
+                save_step(dependent, "state", "started_at")
+                reset.append(dependent)
+        record(
+            run,
+            actor=actor,
+            at=at,
+            action="return",
+            from_state=run.state,
+            reason=reason,
+            payload={
+                "step": step.code,
+                "completed_at": iso(completed_at),
+                "returned_at": iso(at),
+                "waiting_again": [s.code for s in reset],
+            },
+        )
+        messages.landstart_notify(run, messages.STEP_RETURNED, [step], at, actor=actor, reason=reason)
+    return step

@@ -1,0 +1,1 @@
+"""The project ledger (项目台账): Excel export and all-or-nothing import."""

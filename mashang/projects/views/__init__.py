@@ -1,0 +1,1 @@
+"""The project pages: the pipeline, one project, a new project, the ledger import and export."""
