@@ -33,6 +33,8 @@ def nav_for(user) -> list[dict[str, str]]:
     elif role in (R.OFFICER, R.SUPERVISOR, R.LEADER, R.ADMIN):
         items.append((_("Investment projects"), "projects:pipeline"))
     if role != R.ENTERPRISE:
+        items.append((_("Land start"), "landstart:runs"))
+    if role != R.ENTERPRISE:
         items.append((_("Supervision notices"), "supervision:notices"))
         items.append((_("Scorecards"), "supervision:scorecards"))
     result = [{"label": label, "url": reverse(name)} for label, name in items]

@@ -66,3 +66,13 @@ def test_others_may_not_raise_blockers(zone, make_project):
     with pytest.raises(PermissionDenied) as e:
         project_blocker_raise(actor=zone.supervisor, project_id=project.pk, title="t", description="d")
     assert e.value.message == str(MSG_MAY_NOT_RAISE)
+
+
+def test_the_demand_page_of_a_blocker_links_back_to_its_project(zone, make_project, client):
+    project = make_project(stage="listed", name="<b>新能源</b>电池项目")
+    demand = project_blocker_raise(actor=zone.officer, project_id=project.pk, title="水电报装",
+                                   description="请协调水电报装", category_code="land", at=T0)
+    client.force_login(zone.contact)
+    html = client.get(f"/demands/{demand.pk}/").content.decode()
+    assert f'href="/projects/{project.pk}/"' in html
+    assert "&lt;b&gt;新能源&lt;/b&gt;电池项目" in html and "<b>新能源</b>" not in html
