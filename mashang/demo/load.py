@@ -6,8 +6,10 @@ data, so a database has either the whole demo and its marker or neither.
 
 What the demo owns, and ``--force`` wipes: the enterprises whose contact is a demo
 enterprise user (``ent001``…), their demands with their events and assignments, those
-users, and the marker. Units, categories and the other demo users are updated in place
-on the next load rather than deleted, because other data may refer to them.
+users, the demo's investment projects with their land-start runs and events, the bundle
+template the demo installed (:mod:`mashang.demo.projects`), and the marker. Units,
+categories and the other demo users are updated in place on the next load rather than
+deleted, because other data may refer to them.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from mashang.core.errors import ApplicationError
 from mashang.demands.models import Assignment, Demand, NumberSequence
 from mashang.demo import reference as ref
 from mashang.demo.plan import DemoPlan, demo_plan
+from mashang.demo.projects import demo_projects_load, demo_projects_wipe
 from mashang.demo.simulate import Player, PlayStats
 from mashang.org.models import Category, Enterprise, Unit, User
+from mashang.projects.models import Project
 from mashang.workcal.selectors import calendar_get
 
 MARKER_SUBJECT = "demo"
@@ -47,7 +51,7 @@ MSG_ENTANGLED = (
 )
 MSG_NOT_EMPTY = (
     "数据库里已有不属于演示的数据（{what}），load_demo 只往空数据库里载入。"
-    "加 --force 先清除演示拥有的数据（演示企业及其诉求、ent 用户），更新演示单位、类别和人员，再载入。"
+    "加 --force 先清除演示拥有的数据（演示企业及其诉求和投资项目、ent 用户），更新演示单位、类别和人员，再载入。"
 )
 
 
@@ -108,6 +112,7 @@ def demo_foreign_data() -> list[str]:
         ("企业", Enterprise.objects.count()),
         ("单位", Unit.objects.count()),
         ("诉求类别", Category.objects.count()),
+        ("投资项目", Project.objects.count()),
         (
             "与演示同名的用户",
             User.objects.filter(username__in=demo_names).count()
@@ -152,6 +157,7 @@ def demo_wipe() -> int:
 
 def _wipe() -> int:
     with transaction.atomic():
+        marker = demo_marker()
         contacts = User.objects.filter(username__regex=CONTACT_USERNAME.pattern)
         enterprise_ids = set(
             contacts.exclude(enterprise=None).values_list("enterprise_id", flat=True)
@@ -176,6 +182,7 @@ def _wipe() -> int:
             leaf_ids = list(leaves.values_list("pk", flat=True))
             for chunk in _chunks(leaf_ids):
                 Demand.objects.filter(pk__in=chunk).delete()
+        demo_projects_wipe(enterprise_ids=enterprise_ids, marker=marker)
         contacts.delete()
         Enterprise.objects.filter(pk__in=enterprise_ids).delete()
         Event.objects.filter(subject_type=MARKER_SUBJECT).delete()
@@ -228,13 +235,14 @@ def demo_load(
         stats = Player(plan=plan, users=users, unit_codes=unit_codes, cal=cal).play(
             progress=progress
         )
+        projects = demo_projects_load(plan=plan, users=users, cal=cal)
         event_record(
             subject_type=MARKER_SUBJECT,
             subject_id=0,
             action=MARKER_ACTION,
             actor=users["admin"],
             at=plan.horizon,
-            payload=options.payload(),
+            payload={**options.payload(), **projects.payload()},
         )
     statuses = _statuses(plan)
     return LoadResult(options=options, stats=stats, statuses=statuses, users=len(users))

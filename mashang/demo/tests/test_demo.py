@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -13,8 +14,11 @@ from django.test import Client
 
 from mashang.audit.models import Event
 from mashang.demands.models import Demand, Status
+from mashang.demo.project_texts import BLOCKERS
 from mashang.org.credit_code import credit_code_error
 from mashang.org.models import Enterprise, Unit, User
+from mashang.projects.models import Project
+from mashang.projects.services import project_create
 from mashang.workcal.selectors import calendar_get, calendar_invalidate
 
 SMALL = {"seed": 7, "until": "2026-06-30", "demands": 120, "enterprises": 20}
@@ -59,9 +63,9 @@ def test_every_status_appears_and_every_credit_code_is_valid():
     output = load()
 
     assert "120/120" in output
-    statuses = Counter(Demand.objects.values_list("status", flat=True))
+    statuses = Counter(Demand.objects.filter(project=None).values_list("status", flat=True))
     assert set(statuses) == set(Status.values)
-    assert sum(statuses.values()) == 120
+    assert sum(statuses.values()) == 120  # besides the blockers raised on projects
     assert statuses[Status.CLOSED] > 60
     codes = list(Enterprise.objects.values_list("credit_code", flat=True))
     assert len(codes) == 20
@@ -123,7 +127,7 @@ def test_the_same_seed_gives_the_same_data():
 
     output = load(force=True)
 
-    assert "已清除原有演示数据（120 条诉求）" in output
+    assert f"已清除原有演示数据（{120 + len(BLOCKERS)} 条诉求）" in output
     assert snapshot() == first
     assert (
         list(
@@ -133,7 +137,7 @@ def test_the_same_seed_gives_the_same_data():
         )
         == first_events
     )
-    assert Demand.objects.count() == 120
+    assert Demand.objects.filter(project=None).count() == 120
     assert Enterprise.objects.count() == 20
 
     load(force=True, seed=8)
@@ -170,8 +174,21 @@ def test_a_database_with_other_data_is_refused_unless_forced():
     assert not Demand.objects.exists()
 
     load(force=True)
-    assert Demand.objects.count() == 120
+    assert Demand.objects.filter(project=None).count() == 120
     assert Unit.objects.get(code="zrzy").name == "自然资源分局"
+
+
+@pytest.mark.django_db
+def test_a_database_with_investment_projects_is_not_empty():
+    officer = User.objects.create(username="zsj-li", role="officer", display_name="李招商")
+    project_create(
+        actor=officer, name="某项目", investor_name="某投资有限公司", project_type="lease",
+        industry="other", planned_investment=Decimal("1000000.00"),
+    )
+
+    with pytest.raises(CommandError, match="投资项目 1 个"):
+        load()
+    assert Project.objects.count() == 1 and not Demand.objects.exists()
 
 
 @pytest.mark.django_db
