@@ -45,7 +45,8 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-def _unit_people(unit_ids: list[int]) -> list[User]:
+def unit_people(unit_ids: list[int]) -> list[User]:
+    """The people a unit's messages reach: its staff, its heads and the heads named on it."""
     return list(
         User.objects.filter(
             Q(unit_id__in=unit_ids, role__in=[R.UNIT_STAFF, R.UNIT_HEAD]) | Q(headed_units__in=unit_ids),
@@ -56,7 +57,8 @@ def _unit_people(unit_ids: list[int]) -> list[User]:
     )
 
 
-def _unit_robots(unit_ids: list[int]) -> list[ChatRobot]:
+def unit_robots(unit_ids: list[int]) -> list[ChatRobot]:
+    """The units' active work-group chat robots."""
     return list(ChatRobot.objects.filter(unit_id__in=unit_ids, is_active=True).order_by("id"))
 
 
@@ -126,7 +128,7 @@ def _compose(demand, action: str, reason: str):
             lines.append(_("Note: {text}").format(text=_excerpt(reason)))
         lines.append(_excerpt(demand.description))
         ids = [u.pk for u in units]
-        return kind, subject, "\n".join(lines), _unit_people(ids), _unit_robots(ids)
+        return kind, subject, "\n".join(lines), unit_people(ids), unit_robots(ids)
     if action == "wait":
         subject = _("A question about your demand {number}").format(number=number)
         body = "\n".join(
@@ -188,7 +190,7 @@ def _compose(demand, action: str, reason: str):
         lines = [_("Resolution due: {when}").format(when=_when(demand.resolution_due_at))]
         if reason:
             lines.append(_("Supervisor's note: {text}").format(text=_excerpt(reason)))
-        return kind, subject, "\n".join(lines), _unit_people([lead.pk]), _unit_robots([lead.pk])
+        return kind, subject, "\n".join(lines), unit_people([lead.pk]), unit_robots([lead.pk])
     if action == "escalate":
         # Difficult-case handling: the supervisors and leaders take it up, the units keep it.
         deciders = list(User.objects.filter(role__in=[R.SUPERVISOR, R.LEADER], is_active=True).order_by("id"))
@@ -203,7 +205,7 @@ def _compose(demand, action: str, reason: str):
                 _excerpt(demand.description),
             ]
         )
-        return "demand.escalated", subject, body, deciders + _unit_people(ids), _unit_robots(ids)
+        return "demand.escalated", subject, body, deciders + unit_people(ids), unit_robots(ids)
     if action == "confirm":
         lead, _co = _current_units(demand)
         rating = demand.get_rating_display() if demand.rating else "—"
@@ -219,12 +221,12 @@ def _compose(demand, action: str, reason: str):
                 lines.append(_("Enterprise's comment: {text}").format(text=_excerpt(demand.rating_comment)))
             lines.append(_("Please reopen it for another round or escalate it as a difficult case."))
             ids = [lead.pk] if lead else []
-            return "demand.unresolved", subject, "\n".join(lines), people + _unit_people(ids), robots
+            return "demand.unresolved", subject, "\n".join(lines), people + unit_people(ids), robots
         if lead is None:
             return None
         subject = _("Closed: the enterprise confirmed {number} resolved").format(number=number)
         body = _("Rating: {rating}").format(rating=rating)
-        return "demand.closed", subject, body, _unit_people([lead.pk]), []
+        return "demand.closed", subject, body, unit_people([lead.pk]), []
     return None
 
 
