@@ -9,7 +9,11 @@ complete month before the newest demand) ``--repeat`` times as ``scorecard_compu
 timing each part: the lead-unit counts (one grouped aggregate over the month's demands),
 the assignment counts (volumes and approved returns), the notices, the working-hour
 pairs (fetched as tuples and measured on the calendar) and the previous period's ranking;
-then the whole ``scorecard_compute`` call and the Excel export. Peak memory: the
+then the whole ``scorecard_compute`` call and the Excel export — all with no snapshot kept.
+Then what a reader waits for with the snapshots: the month's fingerprint; the scorecard
+with nothing kept, with the previous month kept, after one demand of the month changed
+(its version bumped, as every transition does), and with nothing changed (read back); the
+six-month trend with none and with all kept. Peak memory: the
 process's peak RSS, and the peak of Python allocations during one computation
 (``tracemalloc``, measured in a separate run because tracing slows Python down).
 ``--explain`` prints PostgreSQL's plan of the two aggregate queries.
@@ -58,14 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.db.models import Max
+    from django.db.models import F, Max
     from django.utils import timezone
     from machine import machine
 
     from mashang.demands.models import Demand
+    from mashang.org.models import User
     from mashang.supervision import scorecard_selectors as sel
     from mashang.supervision import scorecards as sc
     from mashang.supervision.scorecard_export import scorecard_workbook
+    from mashang.supervision.scorecard_models import ScorecardSnapshot
+    from mashang.supervision.scorecard_snapshot import fingerprint, scorecard_snapshots_clear
     from mashang.workcal.selectors import calendar_get
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -110,24 +117,73 @@ def main(argv: list[str] | None = None) -> int:
     pairs = 0
     for _ in range(args.repeat):
         for name, run in parts.items():
+            scorecard_snapshots_clear()  # the parts above measure the computation itself
             seconds, result = _timed(run)
             timings[name].append(seconds)
             if name == "working-hour pairs (Python)":
                 pairs = sum(len(v["response"]) + len(v["reply"]) for v in result.values())
+
+    # What a reader waits for with the snapshots (mashang.supervision.scorecard_snapshot).
+    month_snapshot = ScorecardSnapshot.objects.filter(period_from=period.start, period_to=period.end)
+    one = sel.filed_in(period).order_by("pk").values_list("pk", flat=True).first()
+
+    def changed_one_demand():
+        # What any transition does to the period's fingerprint: one demand's version goes up.
+        Demand.objects.filter(pk=one).update(version=F("version") + 1)
+
+    snapshot_runs = {
+        "fingerprint of the month": (None, lambda: fingerprint(period)),
+        "scorecard_compute, no snapshot at all": (
+            scorecard_snapshots_clear,
+            lambda: sel.scorecard_compute(period=period, now=timezone.now()),
+        ),
+        "… previous month kept": (
+            lambda: month_snapshot.delete(),
+            lambda: sel.scorecard_compute(period=period, now=timezone.now()),
+        ),
+        "… after one demand changed": (
+            changed_one_demand,
+            lambda: sel.scorecard_compute(period=period, now=timezone.now()),
+        ),
+        "… nothing changed (snapshot read)": (
+            None,
+            lambda: sel.scorecard_compute(period=period, now=timezone.now()),
+        ),
+        "trend (6 months), none kept": (
+            scorecard_snapshots_clear,
+            lambda: sel.trend(actor=supervisor, period=period, now=timezone.now()),
+        ),
+        "trend (6 months), all kept": (
+            None,
+            lambda: sel.trend(actor=supervisor, period=period, now=timezone.now()),
+        ),
+    }
+    supervisor = User(username="bench-supervisor", role=User.Role.SUPERVISOR, is_active=True)
+    for name, (prepare, run) in snapshot_runs.items():
+        timings[name] = []
+        for _ in range(args.repeat):
+            if prepare is not None:
+                prepare()
+            seconds, _result = _timed(run)
+            timings[name].append(seconds)
+    kept = month_snapshot.filter(full=True).first()
     card = sel.scorecard_compute(period=period, now=now)
     export_s, content = _timed(scorecard_workbook, card)
     rss = _rss_mb()
 
     tracemalloc.start()
+    scorecard_snapshots_clear()
     sel.scorecard_compute(period=period, now=now)
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
     print(f"\nscorecard of {period.start:%Y-%m} on {connection.vendor}, {args.repeat} runs (min / median s)")
     for name, values in timings.items():
-        print(f"  {name:<26} {min(values):7.3f} / {statistics.median(values):7.3f}")
-    print(f"  {'Excel export':<26} {export_s:7.3f}        ({len(content) / 1024:.0f} KiB)")
+        print(f"  {name:<38} {min(values):7.3f} / {statistics.median(values):7.3f}")
+    print(f"  {'Excel export':<38} {export_s:7.3f}        ({len(content) / 1024:.0f} KiB)")
     print(f"working-hour samples measured: {pairs:,}")
+    if kept is not None:
+        print(f"month's snapshot: valid until {kept.valid_until or 'a demand of the month changes'}")
     print(f"units: {len(card.units)}; best: " + ", ".join(f"{u.code} {u.composite}" for u in card.units[:3]))
     print(f"peak RSS of the process: {rss:.0f} MB; peak Python allocations in one computation: {peak / 1e6:.1f} MB")
 

@@ -128,7 +128,7 @@ class Demand(models.Model):
                 fields=["submitted_at"],
                 name="demand_submitted_idx",
                 include=[
-                    "id", "status", "lead_unit", "round", "resolved", "rating", "dispatched_at",
+                    "id", "version", "status", "lead_unit", "round", "resolved", "rating", "dispatched_at",
                     "first_response_due_at", "first_responded_at", "resolution_due_at", "replied_at",
                     "first_contact_working_time", "reply_working_time",
                 ],

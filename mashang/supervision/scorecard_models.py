@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ScorecardPublication", "ScorecardRow"]
+__all__ = ["ScorecardPublication", "ScorecardRow", "ScorecardSnapshot"]
 
 
 class ScorecardPublication(models.Model):
@@ -62,3 +62,36 @@ class ScorecardRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication} {self.unit_code} #{self.rank}"
+
+
+class ScorecardSnapshot(models.Model):
+    """The expensive part of a period's scorecard, kept to be read instead of recomputed.
+
+    ``figures`` holds, per unit id, the counts and working-hour quantiles computed from the
+    period's demands — exactly what a computation would give now, as long as (1) no demand
+    filed in the period has changed: ``fingerprint`` is their number, the sum of their
+    versions (every change bumps a demand's version) and their greatest id, taken before
+    and after the computation in the same state, together with the units' codes; and (2) no
+    deadline of a running demand of the period has passed since: ``valid_until`` is the
+    earliest one still ahead at ``computed_at`` (none: nothing changes with time). Notices,
+    units' names, the weights and the ranking are applied when the scorecard is read.
+    ``full`` is False for a snapshot of the lead-unit counts only (trend, previous period).
+    """
+
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("to (exclusive)"))
+    full = models.BooleanField(_("all figures"), default=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=200)
+    computed_at = models.DateTimeField(_("figures as of"))
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict)
+
+    class Meta:
+        verbose_name = _("scorecard snapshot")
+        verbose_name_plural = _("scorecard snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["period_from", "period_to", "full"], name="scorecard_snapshot_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_from}–{self.period_to} {'full' if self.full else 'lead'} @ {self.computed_at}"

@@ -4,9 +4,10 @@ The period is a range of local dates ``[from, to)``; a demand belongs to the per
 it was FILED (``submitted_at``, the zone's time zone) — the dashboard's rule, indexed, and
 stable: a demand never moves to another period when it is returned, re-dispatched or
 reopened. Merged duplicates are left out. Every count is one ``Count`` with a condition,
-grouped by unit, in four queries (lead-unit figures, assignments, notices, working-hour
-pairs); only the working-hour pairs come to Python, as tuples, to be measured on the
-zone's calendar.
+grouped by unit (lead-unit figures, assignments, notices); the working-hour quantiles come
+from the times stored on each demand. What is computed from the demands is kept as a
+snapshot (:mod:`.scorecard_snapshot`) and read back while it is still exactly what a
+computation would give.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from mashang.supervision.scorecard_period import (  # noqa: F401  (part of this 
     bounds,
     filed_in,
 )
+from mashang.supervision.scorecard_snapshot import scorecard_figures
 
 R = User.Role
 
@@ -221,10 +223,22 @@ def _approved_return() -> Q:
 
 
 def _lead_counts(period: sc.Period, now: datetime) -> dict[int, dict[str, int]]:
-    """Counts per lead unit, and (``_lo``, ``_hi``) the least and greatest demand id among them."""
+    """Counts per lead unit, (``_lo``, ``_hi``) the least and greatest demand id among them,
+    and (``_next``) the earliest deadline after ``now`` whose passing would change a count."""
+    running = Q(status__in=stats.UNIT_STATUSES)
     counts: dict[str, Any] = {"led": Count("pk")}
     counts.update({name: Count("pk", filter=q) for name, q in lead_conditions(now).items()})
-    counts.update(_lo=Min(F("id") + 0), _hi=Max(F("id") + 0))
+    counts.update(
+        _lo=Min(F("id") + 0),
+        _hi=Max(F("id") + 0),
+        _next_contact=Min(
+            "first_response_due_at",
+            filter=running & Q(first_responded_at__isnull=True, first_response_due_at__gte=now),
+        ),
+        _next_reply=Min(
+            "resolution_due_at", filter=running & Q(replied_at__isnull=True, resolution_due_at__gte=now)
+        ),
+    )
     rows = filed_in(period).filter(lead_unit__isnull=False).values("lead_unit_id").annotate(**counts).order_by()
     return {row.pop("lead_unit_id"): row for row in rows}
 
@@ -317,20 +331,39 @@ def _units_scored(extra_ids) -> dict[int, tuple[str, str]]:
     return {pk: (code, name) for pk, code, name in qs.values_list("pk", "code", "name")}
 
 
-def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore]:
+def _compute(period: sc.Period, now: datetime, *, full: bool) -> tuple[dict[int, dict[str, Any]], datetime | None]:
+    """The period's counts (and, when ``full``, working-hour quantiles) per unit id, computed
+    from the demands, with the earliest deadline after ``now`` that would change them."""
     in_db = connection.vendor == "postgresql"
     with _analytic():
         lead = _lead_counts(period, now)
         assigned = _assignment_counts(period, _id_range(lead)) if full else {}
-        notices = _notice_counts(period) if full else {}
-        hours = (_hour_quantiles_sql(period) if in_db else _hour_samples(period)) if full else {}
-    units = _units_scored({*lead, *assigned})
+        if not full:
+            hours = {}
+        elif in_db:
+            hours = _hour_quantiles_sql(period)
+        else:
+            hours = {pk: sc.hours_of(samples) for pk, samples in _hour_samples(period).items()}
+    upcoming = [
+        row[key] for row in lead.values() for key in ("_next_contact", "_next_reply") if row[key] is not None
+    ]
+    figures: dict[int, dict[str, Any]] = {}
+    for pk in {*lead, *assigned, *hours}:
+        counts = {k: v for k, v in lead.get(pk, {}).items() if not k.startswith("_")}
+        counts.update(assigned.get(pk, {}))
+        figures[pk] = {"counts": counts, "hours": hours.get(pk, {})}
+    return figures, min(upcoming, default=None)
+
+
+def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore]:
+    figures = scorecard_figures(period, now, full=full, compute=lambda: _compute(period, now, full=full))
+    notices = _notice_counts(period) if full else {}
+    units = _units_scored(figures)
     scores = []
-    by_code: dict[str, dict] = {}
+    hours: dict[str, dict] = {}
     for pk, (code, name) in units.items():
         counts = {key: 0 for key in sc.COUNTS}
-        counts.update({k: v for k, v in lead.get(pk, {}).items() if not k.startswith("_")})
-        counts.update(assigned.get(pk, {}))
+        counts.update(figures.get(pk, {}).get("counts", {}))
         scores.append(
             sc.UnitScore(
                 code=code,
@@ -339,10 +372,8 @@ def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore
                 notices={level: notices.get(pk, {}).get(level, 0) for level in NOTICE_LEVELS},
             )
         )
-        by_code[code] = hours.get(pk, {})
-    if in_db:
-        return sc.score_units(scores, weights=weights(), basic_weight=stats.basic_weight(), hours=by_code)
-    return sc.score_units(scores, weights=weights(), basic_weight=stats.basic_weight(), samples=by_code)
+        hours[code] = figures.get(pk, {}).get("hours", {})
+    return sc.score_units(scores, weights=weights(), basic_weight=stats.basic_weight(), hours=hours)
 
 
 def publication_latest(period: sc.Period) -> ScorecardPublication | None:

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mashang.demands.working_hours import working_times_recompute
+from mashang.supervision.scorecard_snapshot import scorecard_snapshots_clear
 
 MSG_BAD_SINCE = "--since 需要日期，例如 2027-01-01。"
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
                 sys.stderr.flush()
 
         seen = working_times_recompute(since=since_date, progress=progress)
+        # The scorecards kept from before read the old times: compute them again.
+        scorecard_snapshots_clear()
         if interactive:
             sys.stderr.write("\n")
         self.stdout.write(f"已按当前日历重算 {seen:,} 条已派单诉求的工作时长，用时 {time.perf_counter() - started:.1f} 秒。")
