@@ -44,6 +44,21 @@ CLAIM_BATCH = 10
 _rng = random.Random()
 
 
+@dataclass
+class OutboxMessage:
+    """One logical message: see :func:`notification_enqueue` for what each field means."""
+
+    kind: str
+    subject: str
+    body: str
+    dedupe_key: str
+    link: str = ""
+    recipients: Iterable[User] = ()
+    robots: Iterable[ChatRobot] = ()
+    payload: dict[str, Any] | None = None
+    at: datetime | None = None
+
+
 def notification_enqueue(
     *,
     kind: str,
@@ -63,22 +78,73 @@ def notification_enqueue(
     the logical message: a row whose key exists already is not written again. Returns the
     rows written now.
     """
+    message = OutboxMessage(
+        kind=kind,
+        subject=subject,
+        body=body,
+        link=link,
+        recipients=recipients,
+        robots=robots,
+        dedupe_key=dedupe_key,
+        payload=payload,
+        at=at,
+    )
+    return notifications_enqueue([message])
+
+
+def notifications_enqueue(messages: Iterable[OutboxMessage]) -> list[Notification]:
+    """:func:`notification_enqueue` for many messages at once (a sweep's notices): the same
+    rows, written with one look-up of the keys already there and one insert."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("notification_enqueue must run inside the transaction of the change it tells of")
+        raise RuntimeError(
+            "notification_enqueue must run inside the transaction of the change it tells of"
+        )
+    rows: list[Notification] = []
+    for message in messages:
+        rows.extend(_rows_of(message))
+    if not rows:
+        return []
+    keys = [r.dedupe_key for r in rows]
+    existing: set[str] = set()
+    for i in range(0, len(keys), 5000):
+        existing.update(
+            Notification.objects.filter(dedupe_key__in=keys[i : i + 5000]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+    fresh = list({r.dedupe_key: r for r in rows if r.dedupe_key not in existing}.values())
+    if not fresh:
+        return []
+    # A concurrent transaction may write the same key between the look-up and the insert:
+    # the unique key and ON CONFLICT DO NOTHING keep one row.
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+    written: list[Notification] = []
+    fresh_keys = [r.dedupe_key for r in fresh]
+    for i in range(0, len(fresh_keys), 5000):
+        written.extend(Notification.objects.filter(dedupe_key__in=fresh_keys[i : i + 5000]))
+    written.sort(key=lambda r: r.pk)
+    if any(r.status == DeliveryStatus.PENDING for r in written):
+        transaction.on_commit(schedule_delivery, robust=True)
+    return written
+
+
+def _rows_of(message: OutboxMessage) -> list[Notification]:
+    """The outbox rows of one message, before any is written."""
+    dedupe_key = message.dedupe_key
     if not dedupe_key or len(dedupe_key) > 200:
         raise ValueError("dedupe_key must be 1 to 200 characters")
-    at = at or timezone.now()
+    at = message.at or timezone.now()
     common = {
-        "kind": kind,
-        "subject": subject.replace("\n", " ").strip()[:200],
-        "body": body,
-        "link": link[:300],
-        "payload": payload or {},
+        "kind": message.kind,
+        "subject": message.subject.replace("\n", " ").strip()[:200],
+        "body": message.body,
+        "link": message.link[:300],
+        "payload": message.payload or {},
         "created_at": at,
     }
     rows: list[Notification] = []
     seen: set[int] = set()
-    for user in recipients:
+    for user in message.recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
@@ -104,7 +170,7 @@ def notification_enqueue(
                 )
             )
     seen_robots: set[int] = set()
-    for robot in robots:
+    for robot in message.robots:
         if robot is None or robot.pk in seen_robots or not robot.is_active:
             continue
         seen_robots.add(robot.pk)
@@ -117,20 +183,7 @@ def notification_enqueue(
                 next_attempt_at=at,
             )
         )
-    if not rows:
-        return []
-    keys = [r.dedupe_key for r in rows]
-    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-    fresh = [r for r in rows if r.dedupe_key not in existing]
-    if not fresh:
-        return []
-    # A concurrent transaction may write the same key between the look-up and the insert:
-    # the unique key and ON CONFLICT DO NOTHING keep one row.
-    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
-    written = list(Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in fresh]).order_by("id"))
-    if any(r.status == DeliveryStatus.PENDING for r in written):
-        transaction.on_commit(schedule_delivery, robust=True)
-    return written
+    return rows
 
 
 def schedule_delivery() -> None:

@@ -14,15 +14,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mashang.notify.models import ChatRobot
-from mashang.notify.services import notification_enqueue
+from mashang.notify.services import OutboxMessage, notifications_enqueue
 from mashang.org.models import User
 from mashang.supervision.models import SupervisionNotice
 
 
-def notices_notify(notices: Iterable[SupervisionNotice], addressees: Mapping[int, Iterable[int]]) -> None:
+def notices_notify(
+    notices: Iterable[SupervisionNotice], addressees: Mapping[int, Iterable[int]]
+) -> None:
     """Enqueue a message per notice to the users in ``addressees[notice.pk]`` and the unit's robots.
 
-    Loads people and robots in one query each, however many notices there are.
+    Loads people and robots in one query each and writes the outbox in one insert, however
+    many notices there are.
     """
     notices = list(notices)
     if not notices:
@@ -33,6 +36,7 @@ def notices_notify(notices: Iterable[SupervisionNotice], addressees: Mapping[int
     robots: dict[int, list[ChatRobot]] = {}
     for robot in ChatRobot.objects.filter(unit_id__in=unit_ids, is_active=True).order_by("id"):
         robots.setdefault(robot.unit_id, []).append(robot)
+    messages: list[OutboxMessage] = []
     with translation.override(settings.LANGUAGE_CODE):
         for n in notices:
             demand = n.demand
@@ -44,20 +48,25 @@ def notices_notify(notices: Iterable[SupervisionNotice], addressees: Mapping[int
                 lines.append(
                     _("{deadline} due {when}").format(
                         deadline=n.get_kind_display(),
-                        when=timezone.localtime(n.due_at).strftime("%Y-%m-%d %H:%M") if n.due_at else "—",
+                        when=timezone.localtime(n.due_at).strftime("%Y-%m-%d %H:%M")
+                        if n.due_at
+                        else "—",
                     )
                 )
             if n.comment:
                 lines.append(_("Instructions: {text}").format(text=n.comment))
             recipients = [people[uid] for uid in addressees.get(n.pk, ()) if uid in people]
-            notification_enqueue(
-                kind=f"supervision.{n.level}",
-                subject=subject,
-                body="\n".join(lines),
-                link=reverse("demands:detail", args=[demand.pk]),
-                recipients=recipients,
-                robots=robots.get(n.unit_id, []),
-                dedupe_key=f"notice:{n.pk}",
-                payload={"demand": demand.pk, "notice": n.pk, "level": n.level, "kind": n.kind},
-                at=n.raised_at,
+            messages.append(
+                OutboxMessage(
+                    kind=f"supervision.{n.level}",
+                    subject=subject,
+                    body="\n".join(lines),
+                    link=reverse("demands:detail", args=[demand.pk]),
+                    recipients=recipients,
+                    robots=robots.get(n.unit_id, []),
+                    dedupe_key=f"notice:{n.pk}",
+                    payload={"demand": demand.pk, "notice": n.pk, "level": n.level, "kind": n.kind},
+                    at=n.raised_at,
+                )
             )
+    notifications_enqueue(messages)

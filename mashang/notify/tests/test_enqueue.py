@@ -4,10 +4,11 @@ robot, never twice for the same logical message."""
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from mashang.notify.models import Channel, DeliveryStatus, Notification
-from mashang.notify.services import notification_enqueue
+from mashang.notify.services import OutboxMessage, notification_enqueue, notifications_enqueue
 from mashang.notify.tests.conftest import T0
 from tests.factories import UserFactory
 
@@ -102,3 +103,26 @@ def test_delivery_is_asked_for_after_the_commit_only_when_something_is_pending(
     with django_capture_on_commit_callbacks() as callbacks:
         _enqueue(recipients=[zone.land_staff], robots=[robots.wecom], dedupe_key="with-robot")
     assert len(callbacks) == 1
+
+
+def test_a_batch_of_messages_is_written_at_once_and_each_row_once(zone, robots):
+    _enqueue(recipients=[zone.land_staff], dedupe_key="notice:0")  # written before, by itself
+    people, chat = [zone.land_staff, zone.housing_staff], list(robots.all())
+    messages = [
+        OutboxMessage(kind="supervision.red", subject=f"红牌：第 {i} 件", body="正文", dedupe_key=f"notice:{i}",
+                      recipients=people, robots=chat, at=T0)
+        for i in range(40)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        rows = notifications_enqueue(messages)
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    # The keys already there, the rows written: one look-up each, not one per message; the
+    # insert in as few statements as the database's parameter limit allows (SQLite's is low).
+    assert statements.count("SELECT") == 2
+    assert 1 <= statements.count("INSERT") <= 5 and len(statements) <= 7
+    # 40 messages × (2 people + 3 robots), less the one row of notice:0 written before.
+    assert len(rows) == 40 * 5 - 1
+    assert [r.pk for r in rows] == sorted(r.pk for r in rows)
+    assert Notification.objects.filter(dedupe_key__startswith="notice:").count() == 200
+    assert {r.subject for r in rows if r.dedupe_key.startswith("notice:7|")} == {"红牌：第 7 件"}
+    assert notifications_enqueue(messages) == []
