@@ -65,22 +65,18 @@ class ScorecardRow(models.Model):
 
 
 class ScorecardSnapshot(models.Model):
-    """The expensive part of a period's scorecard, kept to be read instead of recomputed.
+    """Scorecard figures kept to be read instead of recomputed (see ``scorecard_snapshot``).
 
-    ``figures`` holds, per unit id, the counts and working-hour quantiles computed from the
-    period's demands — exactly what a computation would give now, as long as (1) no demand
-    filed in the period has changed: ``fingerprint`` is their number, the sum of their
-    versions (every change bumps a demand's version) and their greatest id, taken before
-    and after the computation in the same state, together with the units' codes; and (2) no
-    deadline of a running demand of the period has passed since: ``valid_until`` is the
-    earliest one still ahead at ``computed_at`` (none: nothing changes with time). Notices,
-    units' names, the weights and the ranking are applied when the scorecard is read.
-    ``full`` is False for a snapshot of the lead-unit counts only (trend, previous period).
+    A row is either one day's counts per unit (``period_to`` the next day; ``part`` "counts"
+    for all of them, "lead" for the lead-unit counts only) or a period's working-hour
+    quantiles per unit (``part`` "hours"). ``fingerprint`` is the state of the demands filed
+    in it when it was computed; ``valid_until`` the earliest deadline after ``computed_at``
+    whose passing would change the counts (none: only a change to a demand does).
     """
 
     period_from = models.DateField(_("from"))
     period_to = models.DateField(_("to (exclusive)"))
-    full = models.BooleanField(_("all figures"), default=True)
+    part = models.CharField(_("part"), max_length=10)
     fingerprint = models.CharField(_("fingerprint"), max_length=200)
     computed_at = models.DateTimeField(_("figures as of"))
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
@@ -90,8 +86,8 @@ class ScorecardSnapshot(models.Model):
         verbose_name = _("scorecard snapshot")
         verbose_name_plural = _("scorecard snapshots")
         constraints = [
-            models.UniqueConstraint(fields=["period_from", "period_to", "full"], name="scorecard_snapshot_one"),
+            models.UniqueConstraint(fields=["period_from", "period_to", "part"], name="scorecard_snapshot_one"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.period_from}–{self.period_to} {'full' if self.full else 'lead'} @ {self.computed_at}"
+        return f"{self.period_from}–{self.period_to} {self.part} @ {self.computed_at}"

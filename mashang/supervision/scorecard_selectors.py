@@ -13,7 +13,7 @@ computation would give.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +40,7 @@ from mashang.supervision.scorecard_period import (  # noqa: F401  (part of this 
     bounds,
     filed_in,
 )
-from mashang.supervision.scorecard_snapshot import scorecard_figures
+from mashang.supervision.scorecard_snapshot import DayCounts, days_of, scorecard_figures
 
 R = User.Role
 
@@ -222,9 +222,10 @@ def _approved_return() -> Q:
     )
 
 
-def _lead_counts(period: sc.Period, now: datetime) -> dict[int, dict[str, int]]:
+def _lead_counts(period: sc.Period, now: datetime) -> dict[int, dict[str, Any]]:
     """Counts per lead unit, (``_lo``, ``_hi``) the least and greatest demand id among them,
-    and (``_next``) the earliest deadline after ``now`` whose passing would change a count."""
+    and (``_next_contact``, ``_next_reply``) the earliest deadline after ``now`` whose passing
+    would change a count."""
     running = Q(status__in=stats.UNIT_STATUSES)
     counts: dict[str, Any] = {"led": Count("pk")}
     counts.update({name: Count("pk", filter=q) for name, q in lead_conditions(now).items()})
@@ -243,7 +244,7 @@ def _lead_counts(period: sc.Period, now: datetime) -> dict[int, dict[str, int]]:
     return {row.pop("lead_unit_id"): row for row in rows}
 
 
-def _id_range(lead: dict[int, dict[str, int]]) -> tuple[int, int] | None:
+def _id_range(lead: dict[Any, dict[str, Any]]) -> tuple[int, int] | None:
     """The ids of the period's dispatched demands lie in this range (every demand with an
     assignment has a lead unit, so the lead counts know them all)."""
     if not lead:
@@ -331,32 +332,44 @@ def _units_scored(extra_ids) -> dict[int, tuple[str, str]]:
     return {pk: (code, name) for pk, code, name in qs.values_list("pk", "code", "name")}
 
 
-def _compute(period: sc.Period, now: datetime, *, full: bool) -> tuple[dict[int, dict[str, Any]], datetime | None]:
-    """The period's counts (and, when ``full``, working-hour quantiles) per unit id, computed
-    from the demands, with the earliest deadline after ``now`` that would change them."""
-    in_db = connection.vendor == "postgresql"
+def _day_counts(span: sc.Period, now: datetime, *, full: bool) -> DayCounts:
+    """The counts of each day of ``span`` per unit id (lead-unit counts only unless ``full``),
+    and per day the earliest deadline after ``now`` that would change them. A day at a time:
+    each is a range of the filing-time index, and no time zone is computed per row."""
+    days: dict[date, dict[int, dict[str, int]]] = {}
+    valid_until: dict[date, datetime | None] = {}
     with _analytic():
-        lead = _lead_counts(period, now)
-        assigned = _assignment_counts(period, _id_range(lead)) if full else {}
-        if not full:
-            hours = {}
-        elif in_db:
-            hours = _hour_quantiles_sql(period)
-        else:
-            hours = {pk: sc.hours_of(samples) for pk, samples in _hour_samples(period).items()}
-    upcoming = [
-        row[key] for row in lead.values() for key in ("_next_contact", "_next_reply") if row[key] is not None
-    ]
-    figures: dict[int, dict[str, Any]] = {}
-    for pk in {*lead, *assigned, *hours}:
-        counts = {k: v for k, v in lead.get(pk, {}).items() if not k.startswith("_")}
-        counts.update(assigned.get(pk, {}))
-        figures[pk] = {"counts": counts, "hours": hours.get(pk, {})}
-    return figures, min(upcoming, default=None)
+        for day in days_of(span):
+            lead = _lead_counts(day, now)
+            assigned = _assignment_counts(day, _id_range(lead)) if full else {}
+            if not lead and not assigned:
+                continue
+            counts = days[day.start] = {}
+            for pk, row in lead.items():
+                counts[pk] = {k: v for k, v in row.items() if not k.startswith("_")}
+            for pk, row in assigned.items():
+                counts.setdefault(pk, {}).update(row)
+            upcoming = [t for row in lead.values() for t in (row["_next_contact"], row["_next_reply"]) if t]
+            valid_until[day.start] = min(upcoming, default=None)
+    return days, valid_until
+
+
+def _hours(period: sc.Period) -> dict[int, dict[str, float | None]]:
+    """The working-hour quantiles per lead unit id."""
+    if connection.vendor == "postgresql":
+        with _analytic():
+            return _hour_quantiles_sql(period)
+    return {pk: sc.hours_of(samples) for pk, samples in _hour_samples(period).items()}
 
 
 def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore]:
-    figures = scorecard_figures(period, now, full=full, compute=lambda: _compute(period, now, full=full))
+    figures = scorecard_figures(
+        period,
+        now,
+        full=full,
+        compute_counts=lambda span: _day_counts(span, now, full=full),
+        compute_hours=lambda: _hours(period),
+    )
     notices = _notice_counts(period) if full else {}
     units = _units_scored(figures)
     scores = []

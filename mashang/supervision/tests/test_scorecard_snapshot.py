@@ -6,6 +6,7 @@ clock moves past their deadlines, the figures read must be those of a fresh comp
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -42,13 +43,15 @@ def _fresh(period, now) -> dict:
 
 def _aggregates_run(queries) -> int:
     """How many of ``queries`` aggregated the period's demands (what a snapshot saves)."""
-    return sum(1 for q in queries if "demands_demand" in q["sql"] and "GROUP BY" in q["sql"])
+    return sum(1 for q in queries if "GROUP BY" in q["sql"] and "lead_unit_id" in q["sql"])
 
 
 def test_a_second_read_comes_from_the_snapshot_with_the_same_figures(zone):
     build(zone)
     first = _figures(sel.scorecard_compute(period=NOVEMBER, now=NOW))
-    assert ScorecardSnapshot.objects.filter(period_from=NOVEMBER.start, full=True).exists()
+    # Every day of November on which demands were filed, and the month's working hours.
+    assert ScorecardSnapshot.objects.filter(part="counts").count() == 8  # 2–5, 9–12 November
+    assert ScorecardSnapshot.objects.filter(part="hours", period_from=NOVEMBER.start).exists()
 
     with CaptureQueriesContext(connection) as queries:
         again = sel.scorecard_compute(period=NOVEMBER, now=NOW + timedelta(days=3))
@@ -98,18 +101,41 @@ def test_a_snapshot_is_not_read_back_in_time(zone):
 
 def test_figures_computed_while_a_demand_changed_are_not_kept(zone):
     demand = _dispatched(zone, at(2026, 11, 2, 9, 0), "zrzy")
+    day = date(2026, 11, 2)
 
-    def compute_while_the_unit_responds():
+    def counts_while_the_unit_responds(span):
         _step(S.demand_respond, zone.land_staff, demand, at(2026, 11, 2, 9, 20))
-        return {zone.land.pk: {"counts": {"led": 1, "first_contact_due": 0}, "hours": {}}}, None
+        return {day: {zone.land.pk: {"led": 1, "first_contact_due": 0}}}, {day: None}
 
     figures = scorecard_figures(
-        NOVEMBER, at(2026, 11, 2, 9, 30), full=True, compute=compute_while_the_unit_responds
+        NOVEMBER,
+        at(2026, 11, 2, 9, 30),
+        full=True,
+        compute_counts=counts_while_the_unit_responds,
+        compute_hours=dict,
     )
     assert figures[zone.land.pk]["counts"]["first_contact_due"] == 0  # what that computation saw
     assert not ScorecardSnapshot.objects.exists()
     read = sel.scorecard_compute(period=NOVEMBER, now=at(2026, 11, 2, 9, 30))
     assert read.unit("zrzy").counts["first_contact_due"] == 1  # contacted at 09:20
+
+
+def test_after_one_demand_changed_only_its_day_is_computed_again(zone):
+    built = build(zone)
+    sel.scorecard_compute(period=NOVEMBER, now=NOW)
+    b3 = Demand.objects.get(pk=built.demands["B3"].pk)  # filed Wednesday 11 November
+    _step(S.demand_confirm, zone.contact, b3, NOW + timedelta(minutes=5), resolved=True, rating="satisfied")
+
+    later = NOW + timedelta(minutes=10)
+    with CaptureQueriesContext(connection) as queries:
+        read = sel.scorecard_compute(period=NOVEMBER, now=later)
+    # The lead-unit counts of one day computed again — 11 November, from local midnight to
+    # local midnight (16:00 UTC) — not of the month.
+    counted = [q["sql"] for q in queries.captured_queries if 'AS "led"' in q["sql"]]
+    assert len(counted) == 1
+    bounds = re.findall(r"2026-11-\d\d.\d\d:00:00", counted[0])  # as UTC (SQLite) or local time
+    assert set(bounds) in ({"2026-11-10 16:00:00", "2026-11-11 16:00:00"}, {"2026-11-11 00:00:00", "2026-11-12 00:00:00"})
+    assert _figures(read) == _fresh(NOVEMBER, later)
 
 
 def test_a_new_demand_changes_the_fingerprint_of_its_period_only(zone):
@@ -129,9 +155,9 @@ def test_the_lead_counts_of_the_trend_are_served_by_a_full_snapshot(zone):
     computed_periods = _aggregates_run(queries.captured_queries)
     expected = sel.scorecard_compute(period=NOVEMBER, now=NOW).unit("zrzy").composite
     assert series["units"]["zrzy"]["composite"][-1] == expected
-    # Six periods drawn: November and October (its ranking was needed for November's rank
-    # change) read from their snapshots, the four months before computed.
-    assert computed_periods == 4
+    # Six months drawn: November and October (its ranking was needed for November's rank
+    # change) read from their snapshots; the four months before have no demands to count.
+    assert computed_periods == 0
 
 
 def test_recomputed_working_times_reach_a_kept_scorecard(zone):
