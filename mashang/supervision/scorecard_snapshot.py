@@ -41,6 +41,8 @@ DAY = timedelta(days=1)
 #: At most this many separate runs of days are computed one by one; more, and the span
 #: from the first to the last is computed in one pass.
 MAX_SPANS = 4
+#: Days whose fingerprints one statement reads.
+FINGERPRINT_DAYS_PER_STATEMENT = 400
 
 #: Counts per unit id: {unit_id: {figure: n}}.
 UnitCounts = dict[int, dict[str, int]]
@@ -73,16 +75,19 @@ def day_fingerprints(period: sc.Period) -> dict[date, str]:
     days = days_of(period)
     table = connection.ops.quote_name(Demand._meta.db_table)
     part = f"SELECT %s, COUNT(*), SUM(version), MAX(id) FROM {table} WHERE submitted_at >= %s AND submitted_at < %s"
-    params: list[Any] = []
-    for i, day in enumerate(days):
-        params.extend([i, *bounds(day)])
     units = _units_digest()
     result: dict[date, str] = {}
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join([part] * len(days)), params)
-        for i, n, versions, last in cursor.fetchall():
-            if n:
-                result[days[i].start] = f"{n}:{versions}:{last}:{units}"
+        # SQLite allows at most 500 terms in one compound SELECT.
+        for first in range(0, len(days), FINGERPRINT_DAYS_PER_STATEMENT):
+            chunk = days[first : first + FINGERPRINT_DAYS_PER_STATEMENT]
+            params: list[Any] = []
+            for i, day in enumerate(chunk, start=first):
+                params.extend([i, *bounds(day)])
+            cursor.execute(" UNION ALL ".join([part] * len(chunk)), params)
+            for i, n, versions, last in cursor.fetchall():
+                if n:
+                    result[days[i].start] = f"{n}:{versions}:{last}:{units}"
     return result
 
 

@@ -173,3 +173,14 @@ def test_recomputed_working_times_reach_a_kept_scorecard(zone):
     call_command("working_hours")
 
     assert sel.scorecard_compute(period=september, now=now).unit("zrzy").hours["reply_hours_median"] == 9.5
+
+
+def test_a_range_of_almost_two_years_is_scored_and_read_back(zone):
+    build(zone)
+    long = Period(date(2025, 1, 1), date(2026, 12, 1))  # 699 days: fingerprints in two statements
+    card = sel.scorecard_compute(period=long, now=NOW)
+    assert (card.unit("zrzy").counts["led"], card.unit("zjj").counts["led"]) == (5, 5)  # with October's
+    with CaptureQueriesContext(connection) as queries:
+        again = sel.scorecard_compute(period=long, now=NOW)
+    assert _aggregates_run(queries.captured_queries) == 0
+    assert _figures(again) == _figures(card)
