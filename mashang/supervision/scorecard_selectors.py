@@ -19,7 +19,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.fields.json import KT
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -222,10 +236,11 @@ def _approved_return() -> Q:
     )
 
 
-def _lead_counts(period: sc.Period, now: datetime) -> dict[int, dict[str, Any]]:
-    """Counts per lead unit, (``_lo``, ``_hi``) the least and greatest demand id among them,
-    and (``_next_contact``, ``_next_reply``) the earliest deadline after ``now`` whose passing
-    would change a count."""
+def _lead_counts(period: sc.Period, now: datetime, *, day: Func | None = None) -> dict[Any, dict[str, Any]]:
+    """Counts per lead unit id — or per (day number, unit id) with ``day``, an expression
+    numbering the days (:func:`_day_number`) — with (``_lo``, ``_hi``) the least and greatest
+    demand id among them, and (``_next_contact``, ``_next_reply``) the earliest deadline after
+    ``now`` whose passing would change a count."""
     running = Q(status__in=stats.UNIT_STATUSES)
     counts: dict[str, Any] = {"led": Count("pk")}
     counts.update({name: Count("pk", filter=q) for name, q in lead_conditions(now).items()})
@@ -240,8 +255,29 @@ def _lead_counts(period: sc.Period, now: datetime) -> dict[int, dict[str, Any]]:
             "resolution_due_at", filter=running & Q(replied_at__isnull=True, resolution_due_at__gte=now)
         ),
     )
-    rows = filed_in(period).filter(lead_unit__isnull=False).values("lead_unit_id").annotate(**counts).order_by()
-    return {row.pop("lead_unit_id"): row for row in rows}
+    return _grouped(filed_in(period).filter(lead_unit__isnull=False), "lead_unit_id", day, counts)
+
+
+def _grouped(qs: QuerySet, unit: str, day: Func | None, aggregates: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+    """``aggregates`` of ``qs`` per ``unit`` (a field), or per (day number, unit) with ``day``."""
+    if day is None:
+        return {row.pop(unit): row for row in qs.values(unit).annotate(**aggregates).order_by()}
+    rows = qs.annotate(day=day).values("day", unit).annotate(**aggregates).order_by()
+    return {(row.pop("day"), row.pop(unit)): row for row in rows}
+
+
+class _WidthBucket(Func):
+    function = "width_bucket"
+    output_field = IntegerField()
+
+
+def _day_number(field: str, span: sc.Period) -> Func:
+    """PostgreSQL: which day of ``span`` (1, 2, …) the instant ``field`` falls on, found by a
+    binary search among the days' first instants — no time-zone arithmetic per row."""
+    from django.contrib.postgres.fields import ArrayField
+
+    edges = [bounds(day)[0] for day in days_of(span)] + [bounds(span)[1]]
+    return _WidthBucket(F(field), Value(edges, output_field=ArrayField(DateTimeField())))
 
 
 def _id_range(lead: dict[Any, dict[str, Any]]) -> tuple[int, int] | None:
@@ -252,8 +288,11 @@ def _id_range(lead: dict[Any, dict[str, Any]]) -> tuple[int, int] | None:
     return min(r["_lo"] for r in lead.values()), max(r["_hi"] for r in lead.values())
 
 
-def _assignment_counts(period: sc.Period, id_range: tuple[int, int] | None) -> dict[int, dict[str, int]]:
-    """Lead and co volumes and approved returns per unit.
+def _assignment_counts(
+    period: sc.Period, id_range: tuple[int, int] | None, *, day: Func | None = None
+) -> dict[Any, dict[str, int]]:
+    """Lead and co volumes and approved returns per unit id (or per day number and unit id
+    with ``day``, an expression numbering the days of the demands' filing).
 
     ``id_range`` (from :func:`_id_range`): the period's dispatched demands have ids in it — a
     redundant condition that lets the database read the assignments as one range of their
@@ -270,23 +309,18 @@ def _assignment_counts(period: sc.Period, id_range: tuple[int, int] | None) -> d
         demand__submitted_at__gte=start,
         demand__submitted_at__lt=end,
     ).exclude(demand__status=Status.MERGED)
-    result: dict[int, dict[str, int]] = {}
-    for row in (
-        assigned.values("unit_id")
-        .annotate(
-            lead=Count("pk", filter=Q(role=Assignment.Role.LEAD)),
-            co=Count("pk", filter=Q(role=Assignment.Role.CO)),
-        )
-        .order_by()
-    ):
-        unit_id = row.pop("unit_id")
-        result[unit_id] = {**row, "returned": 0}
+    counts = {
+        "lead": Count("pk", filter=Q(role=Assignment.Role.LEAD)),
+        "co": Count("pk", filter=Q(role=Assignment.Role.CO)),
+    }
+    result: dict[Any, dict[str, int]] = {
+        key: {**row, "returned": 0} for key, row in _grouped(assigned, "unit_id", day, counts).items()
+    }
     # The returns in a query of their own: the event lookup would keep the counts above from
     # being aggregated in parallel, and only the few assignments no longer current need it.
-    for unit_id, n in (
-        assigned.filter(_approved_return()).values_list("unit_id").annotate(n=Count("pk")).order_by()
-    ):
-        result.setdefault(unit_id, {"lead": 0, "co": 0})["returned"] = n
+    returns = _grouped(assigned.filter(_approved_return()), "unit_id", day, {"n": Count("pk")})
+    for key, row in returns.items():
+        result.setdefault(key, {"lead": 0, "co": 0})["returned"] = row["n"]
     return result
 
 
@@ -334,23 +368,42 @@ def _units_scored(extra_ids) -> dict[int, tuple[str, str]]:
 
 def _day_counts(span: sc.Period, now: datetime, *, full: bool) -> DayCounts:
     """The counts of each day of ``span`` per unit id (lead-unit counts only unless ``full``),
-    and per day the earliest deadline after ``now`` that would change them. A day at a time:
-    each is a range of the filing-time index, and no time zone is computed per row."""
+    and per day the earliest deadline after ``now`` that would change them.
+
+    On PostgreSQL the days of the span in one pass, numbered by :func:`_day_number`; on
+    SQLite a day at a time (each a range of the filing-time index, no round trip).
+    """
+    days = days_of(span)
+    if connection.vendor == "postgresql":
+        with _analytic():
+            lead = _lead_counts(span, now, day=_day_number("submitted_at", span))
+            assigned = (
+                _assignment_counts(span, _id_range(lead), day=_day_number("demand__submitted_at", span))
+                if full
+                else {}
+            )
+        return _by_day(
+            {(days[n - 1].start, pk): row for (n, pk), row in lead.items()},
+            {(days[n - 1].start, pk): row for (n, pk), row in assigned.items()},
+        )
+    lead, assigned = {}, {}
+    for day in days:
+        lead.update({(day.start, pk): row for pk, row in _lead_counts(day, now).items()})
+        if full:
+            ids = _id_range({k: v for k, v in lead.items() if k[0] == day.start})
+            assigned.update({(day.start, pk): row for pk, row in _assignment_counts(day, ids).items()})
+    return _by_day(lead, assigned)
+
+
+def _by_day(lead: dict[tuple[date, int], dict], assigned: dict[tuple[date, int], dict]) -> DayCounts:
     days: dict[date, dict[int, dict[str, int]]] = {}
     valid_until: dict[date, datetime | None] = {}
-    with _analytic():
-        for day in days_of(span):
-            lead = _lead_counts(day, now)
-            assigned = _assignment_counts(day, _id_range(lead)) if full else {}
-            if not lead and not assigned:
-                continue
-            counts = days[day.start] = {}
-            for pk, row in lead.items():
-                counts[pk] = {k: v for k, v in row.items() if not k.startswith("_")}
-            for pk, row in assigned.items():
-                counts.setdefault(pk, {}).update(row)
-            upcoming = [t for row in lead.values() for t in (row["_next_contact"], row["_next_reply"]) if t]
-            valid_until[day.start] = min(upcoming, default=None)
+    for (day, pk), row in lead.items():
+        days.setdefault(day, {})[pk] = {k: v for k, v in row.items() if not k.startswith("_")}
+        upcoming = [t for t in (row["_next_contact"], row["_next_reply"], valid_until.get(day)) if t is not None]
+        valid_until[day] = min(upcoming, default=None)
+    for (day, pk), row in assigned.items():
+        days.setdefault(day, {}).setdefault(pk, {}).update(row)
     return days, valid_until
 
 
