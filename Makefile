@@ -58,11 +58,15 @@ demo: install
 
 test: install browser lint test-sqlite test-postgres
 
+# The suite runs in parallel processes (pytest-xdist), one per CPU and at most 8, each with
+# its own test database and Redis database; XDIST="-n 0" runs it in one process.
+XDIST ?= -n auto --maxprocesses=8
+
 test-sqlite: install browser
-	env -u DATABASE_URL $(BIN)/pytest -q
+	env -u DATABASE_URL $(BIN)/pytest -q $(XDIST)
 
 test-postgres: install browser
-	DATABASE_URL=$(PG_URL) MASHANG_REQUIRE_POSTGRES=1 $(BIN)/pytest -q
+	DATABASE_URL=$(PG_URL) MASHANG_REQUIRE_POSTGRES=1 $(BIN)/pytest -q $(XDIST)
 
 lint: install
 	$(BIN)/ruff check .

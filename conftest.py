@@ -27,7 +27,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if os.environ.get("MASHANG_REQUIRE_POSTGRES") != "1":
+    """Under pytest-xdist the workers report each test to the controller, whose terminal
+    reporter counts the skips of all of them: the controller decides, a worker does not."""
+    if os.environ.get("MASHANG_REQUIRE_POSTGRES") != "1" or hasattr(session.config, "workerinput"):
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0

@@ -3,13 +3,13 @@ a worker (started in this process) delivers to the stand-in platforms."""
 
 from __future__ import annotations
 
-import os
 import time
 from contextlib import contextmanager
 
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
 from django.db import connection, transaction
 from kombu import pools
 
@@ -20,7 +20,8 @@ from mashang.notify.models import DeliveryStatus, Notification
 from mashang.notify.services import notification_enqueue
 from mashang.notify.tests.conftest import T0, make_robots
 
-REDIS_URL = os.environ.get("MASHANG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+#: A Redis database of this test process's own (config/settings/test.py).
+REDIS_URL = django_settings.MASHANG_TEST_REDIS_URL
 
 
 @contextmanager
@@ -106,7 +107,7 @@ def test_a_broker_that_is_down_loses_nothing(zone, platforms, settings):
     settings.MASHANG_BROKER_URL = "redis://127.0.0.1:1/0"
     settings.MASHANG_NOTIFY_DELIVER_INLINE = False
     robots = make_robots(platforms)
-    with broker("redis://127.0.0.1:6379/15"):
+    with broker(REDIS_URL):
         app.conf.broker_url = "redis://127.0.0.1:1/0"
         with transaction.atomic():
             (row,) = notification_enqueue(

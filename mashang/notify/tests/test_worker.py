@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import transaction
 
@@ -23,7 +24,8 @@ from mashang.notify.services import notification_enqueue
 from mashang.notify.tests.conftest import T0
 
 ROOT = Path(__file__).resolve().parents[3]
-REDIS_URL = os.environ.get("MASHANG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+#: A Redis database of this test process's own (config/settings/test.py).
+REDIS_URL = django_settings.MASHANG_TEST_REDIS_URL
 MEMORY_LIMIT_MB = 200
 
 
