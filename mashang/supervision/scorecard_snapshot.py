@@ -210,7 +210,8 @@ def scorecard_figures(
         )
 
     totals: dict[int, dict[str, Any]] = {}
-    for day_counts in (*kept.values(), *computed.values()):
+    # A day kept and computed again (inside a span that joined runs of days) counts once.
+    for day_counts in {**kept, **computed}.values():
         for pk, counts in day_counts.items():
             unit = totals.setdefault(pk, {"counts": {}, "hours": {}})["counts"]
             for name, n in counts.items():

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from mashang.demands import services as S
@@ -184,3 +185,16 @@ def test_a_range_of_almost_two_years_is_scored_and_read_back(zone):
         again = sel.scorecard_compute(period=long, now=NOW)
     assert _aggregates_run(queries.captured_queries) == 0
     assert _figures(again) == _figures(card)
+
+
+def test_days_computed_again_across_kept_ones_count_once(zone, monkeypatch):
+    built = build(zone)
+    sel.scorecard_compute(period=NOVEMBER, now=NOW)
+    # Changes on 2 and 9 November; with one span allowed, 2–9 November is computed again,
+    # the days kept in between (3, 4, 5) included.
+    monkeypatch.setattr("mashang.supervision.scorecard_snapshot.MAX_SPANS", 1)
+    for name in ("A1", "A5"):
+        Demand.objects.filter(pk=built.demands[name].pk).update(version=F("version") + 1)
+    read = sel.scorecard_compute(period=NOVEMBER, now=NOW)
+    assert read.unit("zrzy").counts["led"] == 4
+    assert _figures(read) == _fresh(NOVEMBER, NOW)
