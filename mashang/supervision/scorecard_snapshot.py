@@ -83,7 +83,8 @@ def day_fingerprints(period: sc.Period) -> dict[date, str]:
             chunk = days[first : first + FINGERPRINT_DAYS_PER_STATEMENT]
             params: list[Any] = []
             for i, day in enumerate(chunk, start=first):
-                params.extend([i, *bounds(day)])
+                # As the database stores the instants (SQLite: UTC text), not as Python has them.
+                params.extend([i, *(connection.ops.adapt_datetimefield_value(b) for b in bounds(day))])
             cursor.execute(" UNION ALL ".join([part] * len(chunk)), params)
             for i, n, versions, last in cursor.fetchall():
                 if n:

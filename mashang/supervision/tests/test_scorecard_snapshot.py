@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mashang.demands import services as S
 from mashang.demands.models import Demand
-from mashang.demands.tests.walk import at
+from mashang.demands.tests.walk import at, submit
 from mashang.supervision import scorecard_selectors as sel
 from mashang.supervision.scorecard_models import ScorecardSnapshot
 from mashang.supervision.scorecard_snapshot import (
@@ -198,3 +198,18 @@ def test_days_computed_again_across_kept_ones_count_once(zone, monkeypatch):
     read = sel.scorecard_compute(period=NOVEMBER, now=NOW)
     assert read.unit("zrzy").counts["led"] == 4
     assert _figures(read) == _fresh(NOVEMBER, NOW)
+
+
+def test_a_demand_filed_before_dawn_belongs_to_its_local_day(zone):
+    # Filed at 07:00 on Tuesday 3 November, local time: still Monday 2 November in UTC.
+    demand = submit(zone, when=at(2026, 11, 3, 7, 0))
+    demand = _step(S.demand_triage, zone.officer, demand, at(2026, 11, 3, 8, 45), category="land")
+    demand = _step(S.demand_dispatch, zone.officer, demand, at(2026, 11, 3, 9, 0), lead_unit="zrzy")
+    early = sel.scorecard_compute(period=NOVEMBER, now=at(2026, 11, 3, 9, 30))
+    assert early.unit("zrzy").counts["first_contact_due"] == 0
+
+    _step(S.demand_respond, zone.land_staff, demand, at(2026, 11, 3, 9, 40))
+    read = sel.scorecard_compute(period=NOVEMBER, now=at(2026, 11, 3, 9, 45))
+    zrzy = read.unit("zrzy")
+    assert (zrzy.counts["first_contact_due"], zrzy.counts["first_contact_on_time"]) == (1, 1)
+    assert _figures(read) == _fresh(NOVEMBER, at(2026, 11, 3, 9, 45))
