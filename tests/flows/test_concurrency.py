@@ -6,12 +6,8 @@ Each thread works on its own database connection, closed when the thread ends.""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from mashang.api.models import IdempotencyRecord
@@ -20,33 +16,11 @@ from mashang.core.errors import Conflict
 from mashang.demands import services
 from mashang.demands.models import Demand
 from mashang.demands.services.lifecycle import MSG_STALE
+from tests.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 BODY = {"title": "厂房用地红线需要复核", "description": "请协助复核用地红线。", "category": "land"}
-
-
-def together(work: list[Callable[[], Any]]) -> list[Any]:
-    """Run each callable in its own thread, all released at once; results or exceptions, in order."""
-    barrier = threading.Barrier(len(work))
-    results: list[Any] = [None] * len(work)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work[i]()
-        except BaseException as error:  # noqa: BLE001 — the test inspects it
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
 
 
 def events_of(demand_id: int) -> int:

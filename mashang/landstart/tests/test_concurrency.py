@@ -5,44 +5,18 @@ Each thread works on its own database connection, closed when the thread ends.""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from mashang.audit.models import Event
 from mashang.landstart.models import Run, RunStep
 from mashang.landstart.services import landstart_step_complete
 from mashang.landstart.tests.conftest import AWARD, OPENED
 from mashang.landstart.tests.walk import run_of
+from tests.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def together(work: list[Callable[[], Any]]) -> list[Any]:
-    """Run each callable in its own thread, all released at once; results or exceptions, in order."""
-    barrier = threading.Barrier(len(work))
-    results: list[Any] = [None] * len(work)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work[i]()
-        except BaseException as error:  # noqa: BLE001 — the test inspects it
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results
 
 
 def _states(run: Run) -> dict[str, str]:
