@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.models import StoredFile
+
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting triage")
@@ -198,24 +200,13 @@ def _attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file filed with a demand. Served only to people who may see the demand."""
 
     demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="attachments")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         indexes = [models.Index(fields=["demand", "id"], name="attachment_demand_idx")]
-
-    def __str__(self) -> str:
-        return self.original_name

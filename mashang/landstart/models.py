@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.models import StoredFile
 from mashang.landstart import dag
 
 
@@ -180,24 +181,13 @@ def _document_path(instance: StepDocument, filename: str) -> str:
     return f"landstart/{uuid.uuid4().hex}"
 
 
-class StepDocument(models.Model):
+class StepDocument(StoredFile):
     """A document a unit stages for its step. Served only to people who may see the run."""
 
     step = models.ForeignKey(RunStep, on_delete=models.PROTECT, related_name="documents")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"))
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
     file = models.FileField(_("file"), upload_to=_document_path, max_length=200)
 
     class Meta:
         verbose_name = _("step document")
         verbose_name_plural = _("step documents")
         indexes = [models.Index(fields=["step", "id"], name="landstart_document_step_idx")]
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -7,6 +7,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -16,9 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from mashang.audit.services import event_record
 from mashang.core.errors import NotFound, PermissionDenied, ValidationFailed
+from mashang.core.models import StoredFile
 from mashang.demands.models import Attachment, Demand
 from mashang.demands.permissions import visibility_filter
 from mashang.org.models import User
+
+M = TypeVar("M", bound=StoredFile)
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -115,6 +119,32 @@ def _sha256(f: UploadedFile) -> str:
     return digest.hexdigest()
 
 
+def files_store(model: type[M], files: Sequence[UploadedFile], **owner: Any) -> list[M]:
+    """Store checked ``files`` as new rows of ``model`` (a :class:`~mashang.core.models.StoredFile`:
+    a demand's attachments, a land-start step's documents) with the ``owner`` fields — the
+    record they belong to, who uploaded them and when — under random names. Call it inside
+    the change's transaction: if one fails, the rows roll back with it and the files stored
+    so far are removed here."""
+    created: list[M] = []
+    try:
+        for f in files:
+            row = model(
+                **owner,
+                original_name=_basename(f.name)[-200:],
+                content_type=KINDS[_extension(f.name)][0],
+                size=f.size,
+                sha256=_sha256(f),
+            )
+            row.file.save(f.name, f, save=False)
+            created.append(row)
+            row.save(force_insert=True)
+    except Exception:
+        for row in created:
+            row.file.delete(save=False)
+        raise
+    return created
+
+
 def demand_attach(
     *, actor: User, demand_id: int, files: Sequence[UploadedFile], at: datetime | None = None
 ) -> list[Attachment]:
@@ -139,27 +169,7 @@ def demand_attach(
         own = actor.role == User.Role.ENTERPRISE and actor.enterprise_id == demand.enterprise_id
         if not (own or actor.role == User.Role.OFFICER):
             raise PermissionDenied(MSG_MAY_NOT_ATTACH)
-        created: list[Attachment] = []
-        try:
-            for f in files:
-                content_type = KINDS[_extension(f.name)][0]
-                attachment = Attachment(
-                    demand=demand,
-                    uploaded_by=actor,
-                    uploaded_at=at,
-                    original_name=_basename(f.name)[-200:],
-                    content_type=content_type,
-                    size=f.size,
-                    sha256=_sha256(f),
-                )
-                attachment.file.save(f.name, f, save=False)
-                created.append(attachment)
-                attachment.save(force_insert=True)
-        except Exception:
-            # The rows roll back with the transaction; the stored files must go too.
-            for a in created:
-                a.file.delete(save=False)
-            raise
+        created = files_store(Attachment, files, demand=demand, uploaded_by=actor, uploaded_at=at)
         Demand.objects.filter(pk=demand.pk).update(version=F("version") + 1)
         event_record(
             subject_type="demand",

@@ -3,7 +3,6 @@ size, type checked by extension and by content), stored under a random name."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mashang.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from mashang.demands.services.attachments import KINDS, attachments_check
+from mashang.demands.services.attachments import attachments_check, files_store
 from mashang.landstart.models import RunState, StepDocument
 from mashang.landstart.permissions import can_work_on
 from mashang.landstart.services.common import lock_run, record, step_by_code, steps_of
@@ -23,23 +22,6 @@ from mashang.org.models import User
 MSG_NOT_YOUR_DOCUMENT = _("Only {unit} adds documents to the step “{step}”.")
 MSG_RUN_NOT_OPEN = _("This run is “{state}”; no more documents can be added.")
 MSG_NO_FILES = _("Choose at least one file.")
-
-
-def _basename(name: str) -> str:
-    return name.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-def _extension(name: str) -> str:
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
-def _sha256(f: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    f.seek(0)
-    for chunk in f.chunks():
-        digest.update(chunk)
-    f.seek(0)
-    return digest.hexdigest()
 
 
 def landstart_document_attach(
@@ -65,26 +47,7 @@ def landstart_document_attach(
             raise PermissionDenied(str(MSG_NOT_YOUR_DOCUMENT).format(unit=step.unit.name, step=step.name))
         if not run_allows(Action.ATTACH, run.state):
             raise TransitionNotAllowed(str(MSG_RUN_NOT_OPEN).format(state=RunState(run.state).label))
-        created: list[StepDocument] = []
-        try:
-            for f in files:
-                document = StepDocument(
-                    step=step,
-                    uploaded_by=actor,
-                    uploaded_at=at,
-                    original_name=_basename(f.name)[-200:],
-                    content_type=KINDS[_extension(f.name)][0],
-                    size=f.size,
-                    sha256=_sha256(f),
-                )
-                document.file.save(f.name, f, save=False)
-                created.append(document)
-                document.save(force_insert=True)
-        except Exception:
-            # The rows roll back with the transaction; the stored files must go too.
-            for d in created:
-                d.file.delete(save=False)
-            raise
+        created = files_store(StepDocument, files, step=step, uploaded_by=actor, uploaded_at=at)
         record(
             run,
             actor=actor,
