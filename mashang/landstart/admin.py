@@ -1,21 +1,17 @@
 from django.contrib import admin
 
+from mashang.core.admin import ReadOnlyAdmin, ReadOnlyInline
 from mashang.landstart.models import BundleTemplate, Run, RunStep, StepDocument, TemplateStep
 
 
-class TemplateStepInline(admin.TabularInline):
+class TemplateStepInline(ReadOnlyInline):
     model = TemplateStep
-    extra = 0
     fields = ["position", "code", "name", "unit", "prerequisites", "expected_minutes", "pre_reviewable", "document"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BundleTemplate)
-class BundleTemplateAdmin(admin.ModelAdmin):
+class BundleTemplateAdmin(ReadOnlyAdmin):
     """Templates are read here with their steps; a new version is saved through the API (or
     the template editor), which checks the DAG — a stored version never changes."""
 
@@ -24,40 +20,21 @@ class BundleTemplateAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     inlines = [TemplateStepInline]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class RunStepInline(admin.TabularInline):
+class RunStepInline(ReadOnlyInline):
     model = RunStep
-    extra = 0
     fields = ["code", "name", "unit", "state", "staged", "started_at", "completed_at", "completed_by", "version"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class StepDocumentInline(admin.TabularInline):
+class StepDocumentInline(ReadOnlyInline):
     model = StepDocument
-    extra = 0
     fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(ReadOnlyAdmin):
     """Runs are read here; every change goes through the services (API and board)."""
 
     list_display = ["id", "project", "template", "state", "opened_at", "awarded_at", "completed_at"]
@@ -67,28 +44,10 @@ class RunAdmin(admin.ModelAdmin):
     list_select_related = ["project", "template"]
     inlines = [RunStepInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RunStep)
-class RunStepAdmin(admin.ModelAdmin):
+class RunStepAdmin(ReadOnlyAdmin):
     list_display = ["run", "code", "unit", "state", "started_at", "completed_at"]
     list_filter = ["state", "unit"]
     list_select_related = ["run", "unit"]
     inlines = [StepDocumentInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mashang.core.admin import ReadOnlyAdmin
 from mashang.core.errors import ApplicationError
 from mashang.notify.models import ChatRobot, DeliveryStatus, Notification
 from mashang.notify.services import notification_requeue
@@ -27,7 +28,7 @@ class ChatRobotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """The outbox, read-only. Filter on status "dead" to see what was given up, and requeue it."""
 
     list_display = ["id", "kind", "channel", "recipient", "robot", "status", "attempts", "next_attempt_at", "created_at", "sent_at"]
@@ -40,15 +41,6 @@ class NotificationAdmin(admin.ModelAdmin):
         "kind", "channel", "recipient", "robot", "subject", "body", "link", "payload", "dedupe_key",
         "status", "attempts", "next_attempt_at", "last_error", "created_at", "sent_at", "read_at",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Requeue the selected dead messages"), permissions=["view"])
     def requeue(self, request, queryset):

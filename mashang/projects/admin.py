@@ -5,6 +5,7 @@ so it writes its event and bumps the version like a change made on the project p
 from django import forms
 from django.contrib import admin
 
+from mashang.core.admin import ReadOnlyInline
 from mashang.core.errors import ValidationFailed
 from mashang.projects.models import FundsReceipt, Milestone, Project
 from mashang.projects.permissions import MANAGING_ROLES
@@ -52,26 +53,16 @@ class ProjectAdminForm(forms.ModelForm):
         return cleaned
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
-    extra = 0
     fields = ["stage", "planned_on", "reached_on"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class FundsReceiptInline(admin.TabularInline):
+class FundsReceiptInline(ReadOnlyInline):
     model = FundsReceipt
-    extra = 0
     fields = ["received_on", "amount", "note", "recorded_by", "recorded_at"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Project)

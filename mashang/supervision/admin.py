@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from mashang.core.admin import ReadOnlyAdmin
 from mashang.supervision.models import SupervisionNotice
 
 
 @admin.register(SupervisionNotice)
-class SupervisionNoticeAdmin(admin.ModelAdmin):
+class SupervisionNoticeAdmin(ReadOnlyAdmin):
     """Notices are read here; the sweep raises them, supervisors issue them, units acknowledge them."""
 
     list_display = [
@@ -23,12 +24,3 @@ class SupervisionNoticeAdmin(admin.ModelAdmin):
     list_select_related = ["demand", "raised_by", "unit"]
     raw_id_fields = ["demand"]
     filter_horizontal = ["addressed_to"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
