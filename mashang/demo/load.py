@@ -29,6 +29,7 @@ from mashang.audit.services import event_record
 from mashang.core.errors import ApplicationError
 from mashang.demands.models import Assignment, Demand, NumberSequence
 from mashang.demo import reference as ref
+from mashang.demo.numbering import numbers_continue
 from mashang.demo.plan import DemoPlan, demo_plan
 from mashang.demo.projects import demo_projects_load, demo_projects_wipe
 from mashang.demo.simulate import Player, PlayStats
@@ -186,31 +187,13 @@ def _wipe() -> int:
         contacts.delete()
         Enterprise.objects.filter(pk__in=enterprise_ids).delete()
         Event.objects.filter(subject_type=MARKER_SUBJECT).delete()
-        _renumber()
+        numbers_continue(NumberSequence, Demand, "SQ")
     return len(ids)
 
 
 def _chunks(ids: list[int], size: int = 500):
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
-
-
-def _renumber() -> None:
-    """Set each year's last demand number to the highest one left, so numbering continues from there."""
-    for sequence in NumberSequence.objects.all():
-        prefix = f"SQ-{sequence.year}-"
-        last = (
-            Demand.objects.filter(number__startswith=prefix)
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-        )
-        if last is None:
-            sequence.delete()
-        else:
-            NumberSequence.objects.filter(pk=sequence.year).update(
-                last=int(last.removeprefix(prefix))
-            )
 
 
 def demo_load(

@@ -28,6 +28,7 @@ from django.db.models import Q
 from mashang.audit.models import Event
 from mashang.demands import services as demands
 from mashang.demo import project_texts as pt
+from mashang.demo.numbering import numbers_continue
 from mashang.demo.plan import DemoPlan
 from mashang.demo.project_plan import Days, ProjectPlan, demo_projects_plan
 from mashang.demo.simulate import DemoError
@@ -359,21 +360,5 @@ def demo_projects_wipe(*, enterprise_ids: set[int], marker: Mapping[str, Any] | 
     if template_id and not Run.objects.filter(template_id=template_id).exists():
         Event.objects.filter(subject_type=TEMPLATE_SUBJECT, subject_id=template_id).delete()
         BundleTemplate.objects.filter(pk=template_id).delete()
-    _renumber()
+    numbers_continue(ProjectNumberSequence, Project, "XM")
     return len(ids)
-
-
-def _renumber() -> None:
-    """Set each year's last project number to the highest one left, so numbering continues from there."""
-    for sequence in ProjectNumberSequence.objects.all():
-        prefix = f"XM-{sequence.year}-"
-        last = (
-            Project.objects.filter(number__startswith=prefix)
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-        )
-        if last is None:
-            sequence.delete()
-        else:
-            ProjectNumberSequence.objects.filter(pk=sequence.year).update(last=int(last.removeprefix(prefix)))
