@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "mashang.landstart",
     "mashang.api",
     "mashang.web",
+    "mashang.demo",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from ninja import Header, Query, Router, Schema
 from ninja import Status as Respond
 from pydantic import Field
 
-from mashang.api.idempotency import run_once
+from mashang.core.idempotency import run_once
 from mashang.demands import services
 from mashang.demands.models import Channel, Demand, Rating, Status, Urgency
 from mashang.demands.selectors import (

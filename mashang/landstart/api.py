@@ -15,8 +15,8 @@ from ninja import Status as Respond
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from mashang.api.idempotency import run_once
 from mashang.core.errors import NotFound
+from mashang.core.idempotency import run_once
 from mashang.landstart import services
 from mashang.landstart.models import Run, RunState, StepDocument
 from mashang.landstart.selectors import (

@@ -6,3 +6,10 @@ class LandstartConfig(AppConfig):
     name = "mashang.landstart"
     label = "landstart"
     verbose_name = _("Land start")
+
+    def ready(self) -> None:
+        from mashang.landstart.permissions import project_unit_concern
+        from mashang.projects.permissions import unit_concern_register
+
+        # A unit with a step in a project's run sees the project (projects keeps the rule's list).
+        unit_concern_register(project_unit_concern)

@@ -6,8 +6,6 @@ Both ways run the same functions: :func:`deliver_due_now` (every 10 seconds) and
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import time
 
@@ -17,7 +15,6 @@ logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "mashang.notify.deliver_pending"
 SWEEP_TASK = "mashang.notify.supervision_sweep"
-SWEEP_MODULE = "mashang.supervision.services.sweep"
 
 # One delivery task works at most this long, then leaves the rest to the next one.
 DELIVER_SECONDS = 8
@@ -37,14 +34,13 @@ def deliver_due_now(*, max_seconds: float = DELIVER_SECONDS) -> int:
 
 
 def supervision_sweep_now() -> bool:
-    """Run the supervision sweep if this installation has it; say whether it ran."""
-    try:
-        if importlib.util.find_spec(SWEEP_MODULE) is None:
-            return False
-    except ModuleNotFoundError:
+    """Run the deadline sweep if an installed app registered it (supervision does); say whether it ran."""
+    from mashang.notify.jobs import SWEEP, job_get
+
+    sweep = job_get(SWEEP)
+    if sweep is None:
         return False
-    module = importlib.import_module(SWEEP_MODULE)
-    module.supervision_sweep()
+    sweep()
     return True
 
 

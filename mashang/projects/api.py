@@ -13,7 +13,7 @@ from ninja import Status as Respond
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from mashang.api.idempotency import run_once
+from mashang.core.idempotency import run_once
 from mashang.projects import services
 from mashang.projects.ledger.export import export_filename, ledger_workbook
 from mashang.projects.ledger.importer import MAX_BYTES, ledger_import

@@ -10,12 +10,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Q
 
+from mashang.demands.models import Assignment
 from mashang.org.models import User
 from mashang.projects.models import Project
 
 R = User.Role
+
+#: A further reason a project concerns a unit, as a filter on Project for the unit's id.
+UnitConcern = Callable[[int], Q]
+#: The further reasons, registered by the apps built on projects (land start registers "a step
+#: of a land-start run of the project is the unit's" in its ``AppConfig.ready``).
+_unit_concerns: list[UnitConcern] = []
+
+
+def unit_concern_register(rule: UnitConcern) -> None:
+    """Add ``rule`` to what makes a project concern a unit (once; registering again is harmless)."""
+    if rule not in _unit_concerns:
+        _unit_concerns.append(rule)
 
 #: Roles that manage (create, edit, move) every project.
 MANAGING_ROLES = frozenset({R.OFFICER, R.ADMIN})
@@ -25,15 +40,14 @@ READING_ROLES = frozenset({R.SUPERVISOR, R.LEADER})
 
 def unit_concern_filter(unit_id: int) -> Q:
     """A filter on Project keeping the projects that concern the unit ``unit_id``: a blocker
-    (demand) of the project was dispatched to the unit, or — the land-start app's part of the
-    rule, :func:`mashang.landstart.permissions.project_unit_concern` — a step of a land-start
-    run of the project is the unit's. The one place the rule lives.
+    (demand) of the project was dispatched to the unit, or a registered rule says so — land
+    start's :func:`mashang.landstart.permissions.project_unit_concern`: a step of a land-start
+    run of the project is the unit's. The one place the rule is put together.
     """
-    from mashang.demands.models import Assignment
-    from mashang.landstart.permissions import project_unit_concern
-
-    blocker = Q(Exists(Assignment.objects.filter(demand__project_id=OuterRef("pk"), unit_id=unit_id)))
-    return blocker | project_unit_concern(unit_id)
+    concern = Q(Exists(Assignment.objects.filter(demand__project_id=OuterRef("pk"), unit_id=unit_id)))
+    for rule in _unit_concerns:
+        concern |= rule(unit_id)
+    return concern
 
 
 def visibility_filter(actor: User) -> Q:

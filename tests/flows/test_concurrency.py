@@ -10,9 +10,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from mashang.api.models import IdempotencyRecord
 from mashang.audit.models import Event
 from mashang.core.errors import Conflict
+from mashang.core.models import IdempotencyRecord
 from mashang.demands import services
 from mashang.demands.models import Demand
 from mashang.demands.services.lifecycle import MSG_STALE

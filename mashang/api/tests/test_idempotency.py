@@ -3,9 +3,9 @@ never a second one; a key is one person's, and a refused request leaves the key 
 
 from __future__ import annotations
 
-from mashang.api.idempotency import MSG_KEY_REUSED, MSG_KEY_TOO_LONG
-from mashang.api.models import IdempotencyRecord
 from mashang.audit.models import Event
+from mashang.core.idempotency import MSG_KEY_REUSED, MSG_KEY_TOO_LONG
+from mashang.core.models import IdempotencyRecord
 from mashang.demands.models import Demand
 from mashang.demands.services.submit import MSG_UNKNOWN_CATEGORY
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mashang.audit.labels import event_label
 from mashang.core.errors import ApplicationError, Conflict, NotFound, TransitionNotAllowed
 from mashang.demands.api import ACTIONS
 from mashang.demands.forms import ACTION_FORMS, TRIAGE_DISPATCH, TriageDispatchForm
@@ -26,8 +27,6 @@ from mashang.demands.selectors import DemandDetail, demand_get
 from mashang.demands.services.attachments import ATTACH_ACTION
 from mashang.demands.transitions import Action
 from mashang.org.models import User
-from mashang.supervision.services.notices import NOTICE_ACTION
-from mashang.supervision.views import notices_context
 
 MSG_DONE = _("Done: {action}.")
 MSG_TRIAGED_NOT_DISPATCHED = _(
@@ -38,7 +37,6 @@ MSG_CHECK_FIELDS = _("Please check the fields marked below.")
 MSG_NO_ATTACHMENT = _("No such file.")
 TRIAGE_DISPATCH_LABEL = _("triage and dispatch")
 ATTACH_LABEL = _("attach files")
-NOTICE_LABEL = _("supervision notice")
 
 #: What each action form's button says (the action's own label otherwise).
 SUBMIT_LABELS = {
@@ -59,12 +57,11 @@ def action_label(action: str) -> str:
         return str(TRIAGE_DISPATCH_LABEL)
     if action == ATTACH_ACTION:
         return str(ATTACH_LABEL)
-    if action == NOTICE_ACTION:
-        return str(NOTICE_LABEL)
     try:
         return str(Action(action).label)
     except ValueError:
-        return action
+        # An action another app records on a demand (a supervision notice) is named by that app.
+        return event_label(subject_type="demand", action=action) or action
 
 
 def status_label(value: str) -> str:
@@ -190,8 +187,6 @@ def _context(
         "orphan_message": orphan_message,
         "orphan_stale": stale and bool(orphan_message),
         "notice": notice,
-        # Supervision notices on this demand (and the supervisor's manual notice form).
-        **notices_context(request, demand),
     }
 
 

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from kombu import pools
 
 from config.celery import app
-from mashang.notify import tasks
+from mashang.notify import jobs, tasks
 from mashang.notify.channels.base import message_ref
 from mashang.notify.models import DeliveryStatus, Notification
 from mashang.notify.services import notification_enqueue
@@ -125,5 +125,5 @@ def test_beat_runs_delivery_every_10_seconds_and_the_sweep_every_minute():
 
 
 def test_the_sweep_task_is_skipped_where_supervision_is_not_installed(monkeypatch):
-    monkeypatch.setattr(tasks, "SWEEP_MODULE", "mashang.no_such_app.services.sweep")
+    monkeypatch.delitem(jobs._jobs, jobs.SWEEP)
     assert tasks.supervision_sweep_now() is False

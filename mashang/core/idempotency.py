@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mashang.api.models import IdempotencyRecord
 from mashang.core.errors import ValidationFailed
+from mashang.core.models import IdempotencyRecord
 
 MSG_KEY_REUSED = _("This Idempotency-Key was already used for a different request.")
 MSG_KEY_TOO_LONG = _("An Idempotency-Key has at most 255 characters.")
