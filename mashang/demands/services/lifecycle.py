@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record
 from mashang.core.errors import Conflict, NotFound, ValidationFailed
 from mashang.demands import deadlines
+from mashang.demands.messages import demand_notify
 from mashang.demands.models import OPEN_STATUSES, Assignment, Demand, Rating, Status, Urgency
 from mashang.demands.permissions import parties_of, visibility_filter
 from mashang.demands.transitions import Action, check_move
 from mashang.demands.working_hours import FIELDS as WORKING_TIME_FIELDS
 from mashang.demands.working_hours import working_times_of
-from mashang.notify.demand_messages import demand_notify
 from mashang.org.models import Category, Unit, User
 from mashang.workcal.calendar import WorkCalendar
 from mashang.workcal.selectors import calendar_get

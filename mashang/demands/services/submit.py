@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record
 from mashang.core.errors import PermissionDenied, ValidationFailed
 from mashang.demands.deadlines import Policy, next_due, triage_due
+from mashang.demands.messages import demand_notify
 from mashang.demands.models import Channel, Demand, NumberSequence, Status
 from mashang.demands.permissions import can_submit, can_submit_for_any_enterprise
 from mashang.demands.transitions import Action
-from mashang.notify.demand_messages import demand_notify
 from mashang.org.credit_code import credit_code_error, normalize_credit_code
 from mashang.org.models import Category, Enterprise, User
 from mashang.workcal.selectors import calendar_get

@@ -16,6 +16,7 @@ from mashang.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from mashang.landstart import messages
 from mashang.landstart.default_bundle import DEFAULT_CODE
 from mashang.landstart.models import (
     OPEN_RUN_STATES,
@@ -26,7 +27,6 @@ from mashang.landstart.models import (
     StepState,
 )
 from mashang.landstart.permissions import can_award, can_manage
-from mashang.landstart.services import messages
 from mashang.landstart.services.common import (
     SUBJECT,
     check_version,

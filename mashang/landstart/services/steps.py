@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mashang.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from mashang.landstart import messages
 from mashang.landstart.models import Run, RunState, RunStep, StepState
 from mashang.landstart.permissions import can_send_back, can_work_on
-from mashang.landstart.services import messages
 from mashang.landstart.services.common import (
     check_step_version,
     dependents_of,

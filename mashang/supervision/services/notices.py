@@ -28,8 +28,8 @@ from mashang.demands.models import OPEN_STATUSES, Demand
 from mashang.demands.permissions import visibility_filter
 from mashang.demands.stats import TRIAGE_STATUSES, DeadlineKind, deadline_kind
 from mashang.org.models import Unit, User
+from mashang.supervision.messages import notices_notify
 from mashang.supervision.models import LEVEL_RANK, Level, SupervisionNotice
-from mashang.supervision.notice_messages import notices_notify
 from mashang.supervision.permissions import can_acknowledge, can_issue, notice_visibility
 
 R = User.Role

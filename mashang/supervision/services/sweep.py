@@ -50,8 +50,8 @@ from django.utils import timezone
 from mashang.audit.models import Event
 from mashang.demands.models import Demand
 from mashang.demands.stats import RUNNING_STATUSES, TRIAGE_STATUSES, DeadlineKind, deadline_kind
+from mashang.supervision.messages import notices_notify
 from mashang.supervision.models import LEVEL_RANK, Level, SupervisionNotice
-from mashang.supervision.notice_messages import notices_notify
 from mashang.supervision.rules import (
     DAY_KINDS,
     HOUR_KINDS,

@@ -23,12 +23,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mashang.demands.models import Assignment
 from mashang.notify.models import ChatRobot
+from mashang.notify.recipients import unit_people, unit_robots
 from mashang.notify.services import notification_enqueue
 from mashang.org.models import Unit, User
 
@@ -43,23 +44,6 @@ def _when(value: datetime | None) -> str:
 def _excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
-
-
-def unit_people(unit_ids: list[int]) -> list[User]:
-    """The people a unit's messages reach: its staff, its heads and the heads named on it."""
-    return list(
-        User.objects.filter(
-            Q(unit_id__in=unit_ids, role__in=[R.UNIT_STAFF, R.UNIT_HEAD]) | Q(headed_units__in=unit_ids),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("id")
-    )
-
-
-def unit_robots(unit_ids: list[int]) -> list[ChatRobot]:
-    """The units' active work-group chat robots."""
-    return list(ChatRobot.objects.filter(unit_id__in=unit_ids, is_active=True).order_by("id"))
 
 
 def _service_team() -> tuple[list[User], list[ChatRobot]]:
@@ -77,8 +61,6 @@ def _contacts(demand) -> list[User]:
 
 
 def _current_units(demand) -> tuple[Unit | None, list[Unit]]:
-    from mashang.demands.models import Assignment
-
     current = list(
         Assignment.objects.filter(demand=demand, is_current=True).select_related("unit").order_by("id")
     )

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mashang.landstart.models import Run, RunStep
-from mashang.notify.demand_messages import unit_people, unit_robots
+from mashang.notify.recipients import unit_people, unit_robots
 from mashang.notify.services import notification_enqueue
 from mashang.org.models import User
 
