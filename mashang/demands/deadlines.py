@@ -1,4 +1,5 @@
-"""Deadline arithmetic for demands: pure functions of a calendar, a policy and times."""
+"""Deadlines of demands: which clock runs in which status, which deadline a demand is held to,
+and the arithmetic, as pure functions of a calendar, a policy and times."""
 
 from __future__ import annotations
 
@@ -6,7 +7,42 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mashang.demands.models import Demand, Status
 from mashang.workcal.calendar import WorkCalendar
+
+#: Statuses in which the service team's triage clock runs (``deadlines.next_due``).
+TRIAGE_STATUSES = (Status.SUBMITTED, Status.TRIAGED, Status.RETURNED, Status.UNRESOLVED)
+#: Statuses in which the lead unit's clocks run (waiting on the enterprise pauses them).
+UNIT_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.DIFFICULT)
+RUNNING_STATUSES = TRIAGE_STATUSES + UNIT_STATUSES
+
+
+class DeadlineKind(models.TextChoices):
+    TRIAGE = "triage", _("Triage")
+    FIRST_CONTACT = "first_contact", _("First contact")
+    INTERIM_REPLY = "interim_reply", _("Interim reply")
+    RESOLUTION = "resolution", _("Resolution")
+
+
+def deadline_kind(demand: Demand) -> str | None:
+    """Which deadline ``demand`` is held to now, the one :func:`next_due` gives."""
+    if demand.status in TRIAGE_STATUSES:
+        return DeadlineKind.TRIAGE
+    if demand.status not in UNIT_STATUSES:
+        return None
+    due = next_due(demand)
+    if demand.first_responded_at is None and due == demand.first_response_due_at:
+        return DeadlineKind.FIRST_CONTACT
+    if (
+        demand.assessed_at is None
+        and demand.replied_at is None
+        and due == demand.interim_reply_due_at
+    ):
+        return DeadlineKind.INTERIM_REPLY
+    return DeadlineKind.RESOLUTION
 
 
 @dataclass(frozen=True)

@@ -55,3 +55,13 @@ def can_submit(actor: User) -> bool:
         (actor.role == R.ENTERPRISE and actor.enterprise_id is not None)
         or can_submit_for_any_enterprise(actor)
     )
+
+
+def can_watch(actor: User) -> bool:
+    """Supervisors, leaders and service officers see the overdue and at-risk lists."""
+    return bool(actor.is_active and actor.role in (R.SUPERVISOR, R.LEADER, R.OFFICER))
+
+
+def can_view_dashboard(actor: User) -> bool:
+    """Leaders and supervisors see the dashboard."""
+    return bool(actor.is_active and actor.role in (R.SUPERVISOR, R.LEADER))

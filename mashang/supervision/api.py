@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 from ninja import Status as Respond
 from pydantic import Field
 
-from mashang.demands.stats import DeadlineKind
+from mashang.demands.deadlines import DeadlineKind
 from mashang.supervision import services
 from mashang.supervision.models import Level, SupervisionNotice
 from mashang.supervision.selectors import NoticeFilters, notice_get, notice_list, with_permissions

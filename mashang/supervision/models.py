@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mashang.demands.stats import DeadlineKind
+from mashang.demands.deadlines import DeadlineKind
 
 
 class Level(models.TextChoices):

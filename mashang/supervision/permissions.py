@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
-from mashang.demands.stats import DeadlineKind
+from mashang.demands.deadlines import DeadlineKind
 from mashang.org.models import User
 from mashang.supervision.models import SupervisionNotice
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mashang.demands.stats import DeadlineKind
+from mashang.demands.deadlines import DeadlineKind
 from mashang.supervision.models import LEVEL_RANK, Level
 from mashang.workcal.calendar import WorkCalendar
 

@@ -13,7 +13,7 @@ from ninja import Status as Respond
 from pydantic import ConfigDict, Field
 
 from mashang.core.errors import ValidationFailed
-from mashang.demands import stats
+from mashang.demands.selectors.dashboard import MAX_PERIOD_MONTHS
 from mashang.supervision import scorecard_selectors as sel
 from mashang.supervision import scorecards as sc
 from mashang.supervision.scorecard_export import export_filename, scorecard_workbook
@@ -47,8 +47,8 @@ def period_of(start: date | None, end: date | None, *, today: date | None = None
         raise ValidationFailed(str(MSG_PERIOD_ORDER), fields={field: str(_("This field is required."))})
     if end <= start:
         raise ValidationFailed(str(MSG_PERIOD_ORDER), fields={"to": str(MSG_PERIOD_ORDER)})
-    if sc.add_months(start.replace(day=1), stats.MAX_PERIOD_MONTHS) < end.replace(day=1):
-        message = str(MSG_PERIOD_LONG) % {"months": stats.MAX_PERIOD_MONTHS}
+    if sc.add_months(start.replace(day=1), MAX_PERIOD_MONTHS) < end.replace(day=1):
+        message = str(MSG_PERIOD_LONG) % {"months": MAX_PERIOD_MONTHS}
         raise ValidationFailed(message, fields={"from": message})
     return sc.Period(start, end)
 

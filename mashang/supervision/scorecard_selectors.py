@@ -40,7 +40,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mashang.audit.models import Event
 from mashang.core.errors import NotFound, PermissionDenied
-from mashang.demands import stats
+from mashang.demands import rates
+from mashang.demands.deadlines import UNIT_STATUSES
 from mashang.demands.models import Assignment, Demand, Status
 from mashang.demands.permissions import visibility_filter
 from mashang.demands.transitions import Action
@@ -214,7 +215,7 @@ def definitions(*, weights_used: dict[str, float], basic_weight: float) -> dict[
 def lead_conditions(now: datetime) -> dict[str, Q]:
     """The conditions on a unit's led demands behind each count (the dashboard's where shared)."""
     return {
-        **stats.rate_conditions(now),
+        **rates.rate_conditions(now),
         "confirmed": Q(resolved__isnull=False),
         "resolved": Q(resolved=True),
         "replied": Q(replied_at__isnull=False) | Q(round__gt=1),
@@ -241,7 +242,7 @@ def _lead_counts(period: sc.Period, now: datetime, *, day: Func | None = None) -
     numbering the days (:func:`_day_number`) — with (``_lo``, ``_hi``) the least and greatest
     demand id among them, and (``_next_contact``, ``_next_reply``) the earliest deadline after
     ``now`` whose passing would change a count."""
-    running = Q(status__in=stats.UNIT_STATUSES)
+    running = Q(status__in=UNIT_STATUSES)
     counts: dict[str, Any] = {"led": Count("pk")}
     counts.update({name: Count("pk", filter=q) for name, q in lead_conditions(now).items()})
     counts.update(
@@ -439,7 +440,7 @@ def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore
             )
         )
         hours[code] = figures.get(pk, {}).get("hours", {})
-    return sc.score_units(scores, weights=weights(), basic_weight=stats.basic_weight(), hours=hours)
+    return sc.score_units(scores, weights=weights(), basic_weight=rates.basic_weight(), hours=hours)
 
 
 def publication_latest(period: sc.Period) -> ScorecardPublication | None:
@@ -472,7 +473,7 @@ def scorecard_compute(*, period: sc.Period, now: datetime | None = None) -> Scor
     for u in units:
         u.previous_rank, u.previous_composite = standing.get(u.code, (None, None))
     return Scorecard(
-        period=period, computed_at=now, weights=weights(), basic_weight=stats.basic_weight(), units=units
+        period=period, computed_at=now, weights=weights(), basic_weight=rates.basic_weight(), units=units
     )
 
 

@@ -12,18 +12,15 @@ from types import SimpleNamespace
 
 import pytest
 
+from mashang.demands.deadlines import DeadlineKind, deadline_kind
 from mashang.demands.models import Status
-from mashang.demands.stats import (
-    SERVICE_TEAM,
-    DeadlineKind,
+from mashang.demands.selectors.dashboard import (
     Period,
-    WatchFilters,
     dashboard_get,
-    deadline_kind,
     months_between,
     period_default,
-    watch_get,
 )
+from mashang.demands.selectors.watch import SERVICE_TEAM, WatchFilters, watch_get
 from mashang.demands.tests.walk import act, at, submit
 from mashang.demands.transitions import Action
 from tests.factories import CategoryFactory

@@ -19,7 +19,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from mashang.demands import stats
+from mashang.demands import permissions, rates
+from mashang.demands.selectors import dashboard as dashboards
+from mashang.demands.selectors import watch as watches
 from mashang.org.models import Category, Unit
 
 MSG_NO_ACCESS = _("This page is for supervisors and leaders.")
@@ -42,7 +44,7 @@ class WatchFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [
             ("", _("All units")),
-            (stats.SERVICE_TEAM, _("Service team (triage)")),
+            (watches.SERVICE_TEAM, _("Service team (triage)")),
             *_units().values_list("code", "name"),
         ]
         self.fields["category"].choices = [
@@ -50,10 +52,10 @@ class WatchFilterForm(forms.Form):
             *Category.objects.filter(is_active=True).order_by("name").values_list("code", "name"),
         ]
 
-    def filters(self) -> stats.WatchFilters:
+    def filters(self) -> watches.WatchFilters:
         if not self.is_valid():
-            return stats.WatchFilters()
-        return stats.WatchFilters(
+            return watches.WatchFilters()
+        return watches.WatchFilters(
             unit=self.cleaned_data["unit"] or None, category=self.cleaned_data["category"] or None
         )
 
@@ -79,7 +81,7 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = _units()
-        self.default = stats.period_default(today=today)
+        self.default = dashboards.period_default(today=today)
 
     def clean(self):
         data = super().clean()
@@ -87,24 +89,24 @@ class PeriodForm(forms.Form):
         end = data.get("end") or self.default[1]
         if end < start:
             self.add_error("end", MSG_PERIOD_ORDER)
-        elif len(stats.months_between(start, end)) > stats.MAX_PERIOD_MONTHS:
-            self.add_error("start", MSG_PERIOD_LONG % {"months": stats.MAX_PERIOD_MONTHS})
+        elif len(dashboards.months_between(start, end)) > dashboards.MAX_PERIOD_MONTHS:
+            self.add_error("start", MSG_PERIOD_LONG % {"months": dashboards.MAX_PERIOD_MONTHS})
         data["start"], data["end"] = start, end
         return data
 
-    def period(self) -> stats.Period:
+    def period(self) -> dashboards.Period:
         """The period asked for; the default (last 12 months, all units) when the input is bad."""
         if not self.is_valid():
-            return stats.Period(*self.default)
+            return dashboards.Period(*self.default)
         d = self.cleaned_data
-        return stats.Period(start=d["start"], end=d["end"], unit=d["unit"])
+        return dashboards.Period(start=d["start"], end=d["end"], unit=d["unit"])
 
 
 def _period_form(request: HttpRequest) -> PeriodForm:
     """The period form, its empty dates filled with the default period so the page shows them."""
     today = timezone.localdate()
     data = request.GET.copy()
-    default = stats.period_default(today=today)
+    default = dashboards.period_default(today=today)
     for name, value in zip(("start", "end"), default, strict=True):
         if not data.get(name):
             data[name] = value.isoformat()
@@ -119,10 +121,10 @@ def _require(request: HttpRequest, allowed) -> None:
 @require_GET
 @login_required
 def watch(request: HttpRequest) -> HttpResponse:
-    _require(request, stats.can_watch)
+    _require(request, permissions.can_watch)
     form = WatchFilterForm(request.GET or None)
-    filters = form.filters() if form.is_bound else stats.WatchFilters()
-    data = stats.watch_get(actor=request.user, filters=filters)
+    filters = form.filters() if form.is_bound else watches.WatchFilters()
+    data = watches.watch_get(actor=request.user, filters=filters)
     return render(
         request,
         "demands/watch.html",
@@ -130,7 +132,7 @@ def watch(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "watch": data,
-            "at_risk_hours": stats.AT_RISK_HOURS,
+            "at_risk_hours": watches.AT_RISK_HOURS,
             "can_decide_extensions": request.user.role == request.user.Role.SUPERVISOR,
         },
     )
@@ -139,10 +141,10 @@ def watch(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require(request, stats.can_view_dashboard)
+    _require(request, permissions.can_view_dashboard)
     form = _period_form(request)
     period = form.period()
-    data = stats.dashboard_get(actor=request.user, period=period)
+    data = dashboards.dashboard_get(actor=request.user, period=period)
     return render(
         request,
         "demands/dashboard.html",
@@ -150,7 +152,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "period": period,
             "dash": data,
-            "basic_weight": stats.basic_weight(),
+            "basic_weight": rates.basic_weight(),
             "filtered": bool(request.GET),
             # The charts draw the period the tables show, even when the input was refused.
             "query": urlencode(
@@ -167,7 +169,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard_data(request: HttpRequest) -> JsonResponse:
     """The dashboard's figures as JSON: numbers, translated labels and chart series."""
-    if not request.user.is_authenticated or not stats.can_view_dashboard(request.user):
+    if not request.user.is_authenticated or not permissions.can_view_dashboard(request.user):
         return JsonResponse({"message": str(MSG_NO_ACCESS)}, status=403)
     form = _period_form(request)
     if not form.is_valid():
@@ -178,13 +180,13 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
             },
             status=400,
         )
-    data = stats.dashboard_get(actor=request.user, period=form.period())
+    data = dashboards.dashboard_get(actor=request.user, period=form.period())
     response = JsonResponse(dashboard_payload(data), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def dashboard_payload(d: stats.Dashboard) -> dict:
+def dashboard_payload(d: dashboards.Dashboard) -> dict:
     """The figures of the dashboard in the shape ``dashboard.js`` draws (labels translated)."""
     h = d.headline
     months = [m.month.strftime("%Y-%m") for m in d.months]

@@ -24,9 +24,9 @@ from mashang.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from mashang.demands.deadlines import TRIAGE_STATUSES, DeadlineKind, deadline_kind
 from mashang.demands.models import OPEN_STATUSES, Demand
 from mashang.demands.permissions import visibility_filter
-from mashang.demands.stats import TRIAGE_STATUSES, DeadlineKind, deadline_kind
 from mashang.org.models import Unit, User
 from mashang.supervision.messages import notices_notify
 from mashang.supervision.models import LEVEL_RANK, Level, SupervisionNotice

@@ -48,8 +48,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from mashang.audit.models import Event
+from mashang.demands.deadlines import RUNNING_STATUSES, TRIAGE_STATUSES, DeadlineKind, deadline_kind
 from mashang.demands.models import Demand
-from mashang.demands.stats import RUNNING_STATUSES, TRIAGE_STATUSES, DeadlineKind, deadline_kind
 from mashang.supervision.messages import notices_notify
 from mashang.supervision.models import LEVEL_RANK, Level, SupervisionNotice
 from mashang.supervision.rules import (
@@ -122,7 +122,7 @@ def _level_rank(field_name: str, w: Windows | None = None) -> Case:
 
 
 def _kind() -> Case:
-    """``stats.deadline_kind`` in SQL, for the demands whose clock runs."""
+    """``deadlines.deadline_kind`` in SQL, for the demands whose clock runs."""
     return Case(
         When(status__in=TRIAGE_STATUSES, then=Value(DeadlineKind.TRIAGE)),
         When(

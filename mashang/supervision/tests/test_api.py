@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from mashang.demands.deadlines import DeadlineKind
 from mashang.demands.models import Status
-from mashang.demands.stats import DeadlineKind
 from mashang.demands.tests.walk import at, submit, walk_to
 from mashang.supervision.models import Level, SupervisionNotice
 from mashang.supervision.services import supervision_sweep
