@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mashang.supervision import scorecard_selectors as sel
+from mashang.supervision.scorecards import selectors as sel
 from mashang.supervision.tests.scorecard_scenario import NOVEMBER, NOW, OCTOBER, build
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ stable: a demand never moves to another period when it is returned, re-dispatche
 reopened. Merged duplicates are left out. Every count is one ``Count`` with a condition,
 grouped by unit (lead-unit figures, assignments, notices); the working-hour quantiles come
 from the times stored on each demand. What is computed from the demands is kept as a
-snapshot (:mod:`.scorecard_snapshot`) and read back while it is still exactly what a
+snapshot (:mod:`.snapshot`) and read back while it is still exactly what a
 computation would give.
 """
 
@@ -45,16 +45,16 @@ from mashang.demands.models import Assignment, Demand, Status
 from mashang.demands.permissions import visibility_filter
 from mashang.demands.transitions import Action
 from mashang.org.models import Unit, User
-from mashang.supervision import scorecards as sc
-from mashang.supervision.scorecard_models import ScorecardPublication
-from mashang.supervision.scorecard_period import (  # noqa: F401  (part of this module's interface)
+from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards.models import ScorecardPublication
+from mashang.supervision.scorecards.period import (  # noqa: F401  (part of this module's interface)
     _analytic,
     _hour_quantiles_sql,
     _hour_samples,
     bounds,
     filed_in,
 )
-from mashang.supervision.scorecard_snapshot import DayCounts, days_of, scorecard_figures
+from mashang.supervision.scorecards.snapshot import DayCounts, days_of, scorecard_figures
 
 R = User.Role
 

@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record
 from mashang.core.errors import PermissionDenied, ValidationFailed
 from mashang.org.models import Unit, User
-from mashang.supervision import scorecard_selectors as sel
-from mashang.supervision import scorecards as sc
-from mashang.supervision.scorecard_models import ScorecardPublication, ScorecardRow
+from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards import selectors as sel
+from mashang.supervision.scorecards.models import ScorecardPublication, ScorecardRow
 
 MSG_ONLY_SUPERVISORS = _("Only the supervision office publishes scorecards.")
 MSG_BAD_PERIOD = _("The period must end after it starts.")

@@ -16,8 +16,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from mashang.supervision import scorecard_selectors as sel
-from mashang.supervision import scorecards as sc
+from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards import selectors as sel
 
 HEADER_ROW = 5
 PCT = "0.0%"

@@ -1,8 +1,8 @@
 """Scorecard pages: the ranking with its trend charts, a unit's own figures, publishing.
 
-Mounted under /supervision/scorecards/ by one ``include(scorecard_views.urls)`` line. The
-period is read from ``from`` and ``to`` (local dates, ``to`` excluded — the API's), or from
-the form's ``from`` and ``last`` (the last day, included). Charts are drawn by
+Mounted under /supervision/scorecards/ by one ``include()`` line of ``supervision/urls.py``.
+The period is read from ``from`` and ``to`` (local dates, ``to`` excluded — the API's), or
+from the form's ``from`` and ``last`` (the last day, included). Charts are drawn by
 ``web/scorecards.js`` from ``scorecard_data``.
 """
 
@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mashang.core.errors import ApplicationError, NotFound, PermissionDenied
-from mashang.supervision import scorecard_selectors as sel
-from mashang.supervision import scorecards as sc
-from mashang.supervision.scorecard_api import entry, period_of
-from mashang.supervision.services.scorecards import scorecard_publish
+from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards import selectors as sel
+from mashang.supervision.scorecards.api import entry, period_of
+from mashang.supervision.scorecards.services import scorecard_publish
 
 PAGE_SIZE = 50
 
