@@ -26,7 +26,7 @@ from mashang.supervision.scorecards.snapshot import (
     scorecard_figures,
     scorecard_snapshots_clear,
 )
-from mashang.supervision.tests.scorecard_scenario import NOVEMBER, NOW, _dispatched, _step, build
+from mashang.supervision.tests.scorecards.scenario import NOVEMBER, NOW, _dispatched, _step, build
 from mashang.workcal.models import CalendarDay
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from mashang.audit.models import Event
 from mashang.demands import services as S
 from mashang.supervision.scorecards.models import ScorecardPublication
 from mashang.supervision.scorecards.services import scorecard_publish
-from mashang.supervision.tests.scorecard_scenario import NOVEMBER, NOW, OCTOBER, build
+from mashang.supervision.tests.scorecards.scenario import NOVEMBER, NOW, OCTOBER, build
 
 pytestmark = pytest.mark.django_db
 
