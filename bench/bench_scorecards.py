@@ -68,11 +68,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from mashang.demands.models import Demand
     from mashang.org.models import User
-    from mashang.supervision import scorecard_selectors as sel
-    from mashang.supervision import scorecards as sc
-    from mashang.supervision.scorecard_export import scorecard_workbook
-    from mashang.supervision.scorecard_models import ScorecardSnapshot
-    from mashang.supervision.scorecard_snapshot import fingerprint, scorecard_snapshots_clear
+    from mashang.supervision.scorecards import formulas as sc
+    from mashang.supervision.scorecards import selectors as sel
+    from mashang.supervision.scorecards.export import scorecard_workbook
+    from mashang.supervision.scorecards.models import ScorecardSnapshot
+    from mashang.supervision.scorecards.snapshot import fingerprint, scorecard_snapshots_clear
     from mashang.workcal.selectors import calendar_get
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             if name == "working-hour pairs (Python)":
                 pairs = sum(len(v["response"]) + len(v["reply"]) for v in result.values())
 
-    # What a reader waits for with the snapshots (mashang.supervision.scorecard_snapshot).
+    # What a reader waits for with the snapshots (mashang.supervision.scorecards.snapshot).
     month_snapshot = ScorecardSnapshot.objects.filter(period_from__gte=period.start, period_from__lt=period.end)
     one = sel.filed_in(period).order_by("pk").values_list("pk", flat=True).first()
 

@@ -61,7 +61,7 @@ def _mount() -> None:
     api.add_router("/", demands_router)
     api.add_router("/", notify_router)
     api.add_router("/", "mashang.supervision.api.router")
-    api.add_router("/", "mashang.supervision.scorecard_api.router")
+    api.add_router("/", "mashang.supervision.scorecards.api.router")
     api.add_router("/", "mashang.projects.api.router")
     # Before landstart.api: its GET /landstart-templates/{code} would otherwise take the path
     # /landstart-templates/import and answer its POST with 405.

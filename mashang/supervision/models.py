@@ -1,4 +1,4 @@
-"""Supervision notices (督办: 提醒 / 黄牌 / 红牌) and, through ``scorecard_models``, scorecards.
+"""Supervision notices (督办: 提醒 / 黄牌 / 红牌) and, through ``scorecards.models``, scorecards.
 
 A notice is raised for one deadline of one demand — the deadline the demand is held to
 when it is raised (``kind`` and ``due_at``) — at one level. The sweep raises each level at
@@ -108,4 +108,10 @@ class SupervisionNotice(models.Model):
         return f"{self.demand_id} {self.kind} {self.level}"
 
 
-from mashang.supervision.scorecard_models import *  # noqa: E402,F401,F403
+# The scorecard models are defined in ``scorecards/models.py``; importing them here is what
+# registers them with this app (app label "supervision"; tables unchanged).
+from mashang.supervision.scorecards.models import (  # noqa: E402,F401
+    ScorecardPublication,
+    ScorecardRow,
+    ScorecardSnapshot,
+)

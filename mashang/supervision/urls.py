@@ -4,7 +4,7 @@ from mashang.supervision import views
 
 app_name = "supervision"
 urlpatterns = [
-    path("scorecards/", include("mashang.supervision.scorecard_views")),
+    path("scorecards/", include("mashang.supervision.scorecards.views")),
     path("notices/", views.notice_index, name="notices"),
     path("notices/<int:notice_id>/acknowledge/", views.notice_acknowledge, name="acknowledge"),
     path("demands/<int:demand_id>/notices/", views.notice_issue, name="issue"),

@@ -7,7 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mashang.demands.working_hours import working_times_recompute
-from mashang.supervision.scorecard_snapshot import scorecard_snapshots_clear
+from mashang.supervision.scorecards.snapshot import scorecard_snapshots_clear
 
 MSG_BAD_SINCE = "--since 需要日期，例如 2027-01-01。"
 

@@ -18,15 +18,15 @@ from django.test.utils import CaptureQueriesContext
 from mashang.demands import services as S
 from mashang.demands.models import Demand
 from mashang.demands.tests.walk import at, submit
-from mashang.supervision import scorecard_selectors as sel
-from mashang.supervision.scorecard_models import ScorecardSnapshot
-from mashang.supervision.scorecard_snapshot import (
+from mashang.supervision.scorecards import selectors as sel
+from mashang.supervision.scorecards.formulas import Period
+from mashang.supervision.scorecards.models import ScorecardSnapshot
+from mashang.supervision.scorecards.snapshot import (
     fingerprint,
     scorecard_figures,
     scorecard_snapshots_clear,
 )
-from mashang.supervision.scorecards import Period
-from mashang.supervision.tests.scorecard_scenario import NOVEMBER, NOW, _dispatched, _step, build
+from mashang.supervision.tests.scorecards.scenario import NOVEMBER, NOW, _dispatched, _step, build
 from mashang.workcal.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +192,7 @@ def test_days_computed_again_across_kept_ones_count_once(zone, monkeypatch):
     sel.scorecard_compute(period=NOVEMBER, now=NOW)
     # Changes on 2 and 9 November; with one span allowed, 2–9 November is computed again,
     # the days kept in between (3, 4, 5) included.
-    monkeypatch.setattr("mashang.supervision.scorecard_snapshot.MAX_SPANS", 1)
+    monkeypatch.setattr("mashang.supervision.scorecards.snapshot.MAX_SPANS", 1)
     for name in ("A1", "A5"):
         Demand.objects.filter(pk=built.demands[name].pk).update(version=F("version") + 1)
     read = sel.scorecard_compute(period=NOVEMBER, now=NOW)

@@ -1,6 +1,6 @@
 """Scorecard formulas: pure functions of counts, weights and periods — no database, no settings.
 
-A unit's rates are fractions of counts the database gives (``scorecard_selectors``); the
+A unit's rates are fractions of counts the database gives (``selectors``); the
 composite score is the weighted mean of the rates it has; units are ranked by it, ties
 sharing a rank. Rates are percentages (0–100) kept exact here and rounded only for display
 (one decimal) and for ranking (the composite to two decimals, so units that show the same

@@ -14,10 +14,10 @@ from pydantic import ConfigDict, Field
 
 from mashang.core.errors import ValidationFailed
 from mashang.demands.selectors.dashboard import MAX_PERIOD_MONTHS
-from mashang.supervision import scorecard_selectors as sel
-from mashang.supervision import scorecards as sc
-from mashang.supervision.scorecard_export import export_filename, scorecard_workbook
-from mashang.supervision.services.scorecards import scorecard_publish
+from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards import selectors as sel
+from mashang.supervision.scorecards.export import export_filename, scorecard_workbook
+from mashang.supervision.scorecards.services import scorecard_publish
 
 router = Router(tags=["scorecards"])
 

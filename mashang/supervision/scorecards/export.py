@@ -16,8 +16,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from mashang.supervision import scorecard_selectors as sel
-from mashang.supervision import scorecards as sc
+from mashang.supervision.scorecards import definitions as defs
+from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards import selectors as sel
 
 HEADER_ROW = 5
 PCT = "0.0%"
@@ -108,7 +109,7 @@ def _print_setup(ws: Worksheet, width: int) -> None:
 
 
 def _ranking(ws: Worksheet, card: sel.Scorecard) -> None:
-    labels = sel.RATE_LABELS
+    labels = defs.RATE_LABELS
     headers = [
         (_("Rank"), 7, None),
         (_("Unit"), 24, None),
@@ -190,18 +191,18 @@ def _definitions(ws: Worksheet, card: sel.Scorecard) -> None:
     if card.publication is not None and card.publication.definitions:
         texts = dict(card.publication.definitions)
     else:
-        texts = sel.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
+        texts = defs.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
     names = {
         "period": _("Period"),
         "lead": _("Lead"),
         "co": _("Co-unit"),
-        **{k: str(v) for k, v in sel.RATE_LABELS.items()},
+        **{k: str(v) for k, v in defs.RATE_LABELS.items()},
         "hours": _("Working hours"),
         "notices": _("Supervision notices"),
         "composite": _("Composite score"),
     }
     rows = [[names.get(key, key), text] for key, text in texts.items()]
-    rows.append([_("Weights"), sel.weights_text(card.weights)])
+    rows.append([_("Weights"), defs.weights_text(card.weights)])
     rows.append([_("Basically satisfied counts"), card.basic_weight])
     _heading(ws, card, _("Unit scorecards: definitions"), 2)
     _table(ws, [(_("Figure"), 22, None), (_("Definition"), 100, None)], rows)

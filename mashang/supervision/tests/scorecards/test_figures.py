@@ -1,11 +1,11 @@
-"""The scorecard of the hand-made November (see ``scorecard_scenario``): every figure by hand."""
+"""The scorecard of the hand-made November (see ``scenario``): every figure by hand."""
 
 from __future__ import annotations
 
 import pytest
 
-from mashang.supervision import scorecard_selectors as sel
-from mashang.supervision.tests.scorecard_scenario import NOVEMBER, NOW, OCTOBER, build
+from mashang.supervision.scorecards import selectors as sel
+from mashang.supervision.tests.scorecards.scenario import NOVEMBER, NOW, OCTOBER, build
 
 pytestmark = pytest.mark.django_db
 

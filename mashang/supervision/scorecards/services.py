@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record
 from mashang.core.errors import PermissionDenied, ValidationFailed
 from mashang.org.models import Unit, User
-from mashang.supervision import scorecard_selectors as sel
-from mashang.supervision import scorecards as sc
-from mashang.supervision.scorecard_models import ScorecardPublication, ScorecardRow
+from mashang.supervision.scorecards import definitions as defs
+from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards import selectors as sel
+from mashang.supervision.scorecards.models import ScorecardPublication, ScorecardRow
 
 MSG_ONLY_SUPERVISORS = _("Only the supervision office publishes scorecards.")
 MSG_BAD_PERIOD = _("The period must end after it starts.")
@@ -56,8 +57,8 @@ def scorecard_publish(
             computed_at=card.computed_at,
             weights=card.weights,
             basic_weight=card.basic_weight,
-            definitions=sel.with_language(
-                sel.definitions, weights_used=card.weights, basic_weight=card.basic_weight
+            definitions=defs.with_language(
+                defs.definitions, weights_used=card.weights, basic_weight=card.basic_weight
             ),
         )
         unit_ids = dict(Unit.objects.filter(code__in=[u.code for u in card.units]).values_list("code", "pk"))

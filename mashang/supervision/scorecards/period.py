@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mashang.demands.models import Demand, Status
-from mashang.supervision import scorecards as sc
+from mashang.supervision.scorecards import formulas as sc
 
 
 def bounds(period: sc.Period) -> tuple[datetime, datetime]:
@@ -57,7 +57,7 @@ def _hour_samples(period: sc.Period) -> dict[int, dict[str, list[float]]]:
 
 def _hour_quantiles_sql(period: sc.Period) -> dict[int, dict[str, float | None]]:
     """PostgreSQL: the quantiles of :func:`_hour_samples` computed in the database, so that no
-    row leaves it; ``percentile_cont`` interpolates as ``scorecards.percentile`` does."""
+    row leaves it; ``percentile_cont`` interpolates as ``formulas.percentile`` does."""
     start, end = bounds(period)
     sql = """
         SELECT lead_unit_id,

@@ -1,8 +1,8 @@
 """Scorecard pages: the ranking with its trend charts, a unit's own figures, publishing.
 
-Mounted under /supervision/scorecards/ by one ``include(scorecard_views.urls)`` line. The
-period is read from ``from`` and ``to`` (local dates, ``to`` excluded — the API's), or from
-the form's ``from`` and ``last`` (the last day, included). Charts are drawn by
+Mounted under /supervision/scorecards/ by one ``include()`` line of ``supervision/urls.py``.
+The period is read from ``from`` and ``to`` (local dates, ``to`` excluded — the API's), or
+from the form's ``from`` and ``last`` (the last day, included). Charts are drawn by
 ``web/scorecards.js`` from ``scorecard_data``.
 """
 
@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mashang.core.errors import ApplicationError, NotFound, PermissionDenied
-from mashang.supervision import scorecard_selectors as sel
-from mashang.supervision import scorecards as sc
-from mashang.supervision.scorecard_api import entry, period_of
-from mashang.supervision.services.scorecards import scorecard_publish
+from mashang.supervision.scorecards import definitions as defs
+from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards import selectors as sel
+from mashang.supervision.scorecards.api import entry, period_of
+from mashang.supervision.scorecards.services import scorecard_publish
 
 PAGE_SIZE = 50
 
@@ -93,10 +94,10 @@ def scorecard_index(request: HttpRequest) -> HttpResponse:
             "problem": problem,
             "query": _query(period),
             "shortcuts": _shortcuts(period, today),
-            "definitions": sel.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
+            "definitions": defs.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
             if card.publication is None
             else card.publication.definitions,
-            "rate_labels": sel.RATE_LABELS,
+            "rate_labels": defs.RATE_LABELS,
             "can_publish": sel.can_publish(request.user) and sel.bounds(period)[1] <= timezone.now(),
             "can_view_all": sel.can_view_all(request.user),
             "own_code": getattr(request.user.unit, "code", None),
@@ -111,7 +112,7 @@ def scorecard_data(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"message": str(sel.MSG_NO_ACCESS), "fields": {}}, status=403)
     period, _problem = _period(request)
     data = sel.trend(actor=request.user, period=period)
-    labels = {name: str(label) for name, label in sel.RATE_LABELS.items()}
+    labels = {name: str(label) for name, label in defs.RATE_LABELS.items()}
     payload = {
         "periods": [
             p.start.strftime("%Y-%m") if p.kind == "month" else f"{p.start:%Y-%m-%d}–{p.last_day:%Y-%m-%d}"
@@ -188,10 +189,10 @@ def scorecard_unit(request: HttpRequest, code: str) -> HttpResponse:
             "figure_label": filters[figure][0] if figure in filters else "",
             "page": page,
             "page_query": f"{_query(period)}&figure={figure}",
-            "definitions": sel.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
+            "definitions": defs.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
             if card.publication is None
             else card.publication.definitions,
-            "rate_labels": sel.RATE_LABELS,
+            "rate_labels": defs.RATE_LABELS,
         },
     )
 

@@ -33,9 +33,9 @@ from django.db import DatabaseError, connection, transaction
 
 from mashang.demands.models import Demand
 from mashang.org.models import Unit
-from mashang.supervision import scorecards as sc
-from mashang.supervision.scorecard_models import ScorecardSnapshot
-from mashang.supervision.scorecard_period import bounds
+from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards.models import ScorecardSnapshot
+from mashang.supervision.scorecards.period import bounds
 
 DAY = timedelta(days=1)
 #: At most this many separate runs of days are computed one by one; more, and the span

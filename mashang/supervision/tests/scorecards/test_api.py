@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from mashang.audit.models import Event
 from mashang.demands import services as S
-from mashang.supervision.scorecard_models import ScorecardPublication
-from mashang.supervision.services.scorecards import scorecard_publish
-from mashang.supervision.tests.scorecard_scenario import NOVEMBER, NOW, OCTOBER, build
+from mashang.supervision.scorecards.models import ScorecardPublication
+from mashang.supervision.scorecards.services import scorecard_publish
+from mashang.supervision.tests.scorecards.scenario import NOVEMBER, NOW, OCTOBER, build
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_a_period_is_published_once_it_is_over(built, api):
 
 
 def test_the_previous_rank_comes_from_the_published_previous_period(built, zone):
-    from mashang.supervision import scorecard_selectors as sel
+    from mashang.supervision.scorecards import selectors as sel
 
     scorecard_publish(actor=zone.supervisor, period_from=OCTOBER.start, period_to=OCTOBER.end)
     card = sel.scorecard_compute(period=NOVEMBER, now=NOW)

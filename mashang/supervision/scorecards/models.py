@@ -2,7 +2,7 @@
 
 A publication keeps the weights, the basic-satisfaction weight and the definitions it was
 computed with, and one row per unit with every figure (``figures``, the shape of
-``scorecards.UnitScore.figures``). Publishing the same period again adds a new version; the
+``formulas.UnitScore.figures``). Publishing the same period again adds a new version; the
 older ones stay, so a correction never rewrites what was handed out.
 """
 
@@ -11,8 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-__all__ = ["ScorecardPublication", "ScorecardRow", "ScorecardSnapshot"]
 
 
 class ScorecardPublication(models.Model):
@@ -65,7 +63,7 @@ class ScorecardRow(models.Model):
 
 
 class ScorecardSnapshot(models.Model):
-    """Scorecard figures kept to be read instead of recomputed (see ``scorecard_snapshot``).
+    """Scorecard figures kept to be read instead of recomputed (see ``snapshot``).
 
     A row is either one day's counts per unit (``period_to`` the next day; ``part`` "counts"
     for all of them, "lead" for the lead-unit counts only) or a period's working-hour

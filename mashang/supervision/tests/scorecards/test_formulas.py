@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from mashang.supervision import scorecards as sc
+from mashang.supervision.scorecards import formulas as sc
 
 
 def test_parse_weights():
