@@ -1,6 +1,5 @@
 """The demand endpoints: file, list, read, and one POST per transition."""
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -329,62 +328,30 @@ class MergeIn(Versioned):
     reason: str = Field(default="", max_length=2000)
 
 
-S = services
-ACTIONS: dict[str, tuple[type[Versioned], Callable[..., Demand], str]] = {
-    "triage": (TriageIn, S.demand_triage, "Accept, classify and set the urgency (service team)."),
-    "dispatch": (
-        DispatchIn,
-        S.demand_dispatch,
-        "Send to a lead unit and co-units by unit code (service team).",
-    ),
-    "respond": (
-        NoteIn,
-        S.demand_respond,
-        "Record the first contact with the enterprise (lead unit).",
-    ),
-    "assess": (
-        AssessIn,
-        S.demand_assess,
-        "Give the assessment and decision reference (lead unit).",
-    ),
-    "reply": (ReplyIn, S.demand_reply, "Reply to the enterprise (lead unit)."),
-    "confirm": (
-        ConfirmIn,
-        S.demand_confirm,
-        "Say whether it was resolved and rate it (enterprise).",
-    ),
-    "return": (
-        ReasonIn,
-        S.demand_return,
-        "Return a wrongly dispatched demand with a reason (lead unit).",
-    ),
-    "extend": (ExtendIn, S.demand_request_extension, "Ask for more working days (lead unit)."),
-    "approve-extension": (
-        NoteIn,
-        S.demand_approve_extension,
-        "Approve the pending extension (supervisor).",
-    ),
-    "refuse-extension": (
-        NoteIn,
-        S.demand_refuse_extension,
-        "Refuse the pending extension (supervisor).",
-    ),
-    "wait": (WaitIn, S.demand_wait, "Ask the enterprise a question; the clock pauses (lead unit)."),
-    "resume": (ResumeIn, S.demand_resume, "Answer the question or resume; the clock runs again."),
-    "reopen": (
-        ReasonIn,
-        S.demand_reopen,
-        "Start a second round after 'not resolved' or 'unsatisfied'.",
-    ),
-    "escalate": (ReasonIn, S.demand_escalate, "Hand over to difficult-case handling."),
-    "merge": (MergeIn, S.demand_merge, "Merge this duplicate into another demand (service team)."),
-    "withdraw": (OptionalReasonIn, S.demand_withdraw, "Withdraw the demand (enterprise)."),
+#: The body each move takes and what its endpoint does; the service is ``services.ACTIONS[action]``.
+INPUTS: dict[str, tuple[type[Versioned], str]] = {
+    "triage": (TriageIn, "Accept, classify and set the urgency (service team)."),
+    "dispatch": (DispatchIn, "Send to a lead unit and co-units by unit code (service team)."),
+    "respond": (NoteIn, "Record the first contact with the enterprise (lead unit)."),
+    "assess": (AssessIn, "Give the assessment and decision reference (lead unit)."),
+    "reply": (ReplyIn, "Reply to the enterprise (lead unit)."),
+    "confirm": (ConfirmIn, "Say whether it was resolved and rate it (enterprise)."),
+    "return": (ReasonIn, "Return a wrongly dispatched demand with a reason (lead unit)."),
+    "extend": (ExtendIn, "Ask for more working days (lead unit)."),
+    "approve-extension": (NoteIn, "Approve the pending extension (supervisor)."),
+    "refuse-extension": (NoteIn, "Refuse the pending extension (supervisor)."),
+    "wait": (WaitIn, "Ask the enterprise a question; the clock pauses (lead unit)."),
+    "resume": (ResumeIn, "Answer the question or resume; the clock runs again."),
+    "reopen": (ReasonIn, "Start a second round after 'not resolved' or 'unsatisfied'."),
+    "escalate": (ReasonIn, "Hand over to difficult-case handling."),
+    "merge": (MergeIn, "Merge this duplicate into another demand (service team)."),
+    "withdraw": (OptionalReasonIn, "Withdraw the demand (enterprise)."),
 }
 
 
-def _register(
-    action: str, schema: type[Versioned], service: Callable[..., Demand], summary: str
-) -> None:
+def _register(action: str, schema: type[Versioned], summary: str) -> None:
+    service = services.ACTIONS[action]
+
     def handler(request: HttpRequest, demand_id: int, payload: schema):  # type: ignore[valid-type]
         data = payload.model_dump()
         demand = service(actor=request.user, demand_id=demand_id, **data)
@@ -399,5 +366,5 @@ def _register(
     )(handler)
 
 
-for _action, (_schema, _service, _summary_text) in ACTIONS.items():
-    _register(_action, _schema, _service, _summary_text)
+for _action, (_schema, _summary_text) in INPUTS.items():
+    _register(_action, _schema, _summary_text)

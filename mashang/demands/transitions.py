@@ -1,16 +1,20 @@
-"""The demand state machine as data: which action may move a demand from which status, by whom.
+"""The demand state machine as data: which action may move a demand from which status, by whom,
+to which status, and on which further condition (a guard).
 
-Services consult :func:`check_move`; nothing else decides whether a move is allowed.
+Services consult :func:`check_move` and :func:`check_guards`; pages and the API ask
+:func:`allowed_actions`; nothing else decides whether a move is allowed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mashang.core.errors import PermissionDenied, TransitionNotAllowed
+from mashang.core.errors import Conflict, PermissionDenied, TransitionNotAllowed
 from mashang.demands.models import OPEN_STATUSES, Status
 
 
@@ -45,41 +49,82 @@ class Party(models.TextChoices):
     LEADER = "leader", _("a leader")
 
 
+MSG_EXTENSION_PENDING = _("An extension request is already waiting for a decision.")
+MSG_NO_EXTENSION_PENDING = _("There is no extension request to decide.")
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition on the demand, beyond its status, that a move needs; refused with ``message``
+    (409: the demand is not in the state the move needs, though its status is)."""
+
+    name: str
+    holds: Callable[[Any], bool]
+    message: Any
+
+
+EXTENSION_PENDING = Guard(
+    "extension_pending", lambda demand: bool(demand.extension_requested_days), MSG_NO_EXTENSION_PENDING
+)
+NO_EXTENSION_PENDING = Guard(
+    "no_extension_pending", lambda demand: not demand.extension_requested_days, MSG_EXTENSION_PENDING
+)
+
+
 @dataclass(frozen=True)
 class Move:
     sources: frozenset[str]
     parties: frozenset[str]
+    #: The statuses the move leads to (confirm: closed, or unresolved); empty: the status stays.
+    targets: frozenset[str] = frozenset()
+    guards: tuple[Guard, ...] = ()
 
 
 S = Status
 P = Party
 _WORKING = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.WAITING})
 
+
+def _to(*statuses: str) -> frozenset[str]:
+    return frozenset(statuses)
+
 MOVES: dict[str, Move] = {
-    Action.TRIAGE: Move(frozenset({S.SUBMITTED}), frozenset({P.SERVICE_TEAM})),
+    Action.TRIAGE: Move(frozenset({S.SUBMITTED}), frozenset({P.SERVICE_TEAM}), _to(S.TRIAGED)),
     Action.DISPATCH: Move(
-        frozenset({S.TRIAGED, S.RETURNED, S.DIFFICULT}), frozenset({P.SERVICE_TEAM, P.LEADER})
+        frozenset({S.TRIAGED, S.RETURNED, S.DIFFICULT}),
+        frozenset({P.SERVICE_TEAM, P.LEADER}),
+        _to(S.DISPATCHED),
     ),
-    Action.RESPOND: Move(frozenset({S.DISPATCHED}), frozenset({P.LEAD_UNIT})),
+    Action.RESPOND: Move(frozenset({S.DISPATCHED}), frozenset({P.LEAD_UNIT}), _to(S.IN_PROGRESS)),
     Action.ASSESS: Move(frozenset({S.IN_PROGRESS}), frozenset({P.LEAD_UNIT})),
-    Action.REPLY: Move(frozenset({S.IN_PROGRESS}), frozenset({P.LEAD_UNIT})),
-    Action.CONFIRM: Move(frozenset({S.REPLIED}), frozenset({P.ENTERPRISE, P.SERVICE_TEAM})),
-    Action.RETURN: Move(frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({P.LEAD_UNIT})),
-    Action.EXTEND: Move(_WORKING, frozenset({P.LEAD_UNIT})),
-    Action.APPROVE_EXTENSION: Move(_WORKING, frozenset({P.SUPERVISOR})),
-    Action.REFUSE_EXTENSION: Move(_WORKING, frozenset({P.SUPERVISOR})),
-    Action.WAIT: Move(frozenset({S.IN_PROGRESS}), frozenset({P.LEAD_UNIT})),
-    Action.RESUME: Move(frozenset({S.WAITING}), frozenset({P.LEAD_UNIT, P.ENTERPRISE})),
-    Action.REOPEN: Move(frozenset({S.UNRESOLVED}), frozenset({P.ENTERPRISE, P.SERVICE_TEAM})),
+    Action.REPLY: Move(frozenset({S.IN_PROGRESS}), frozenset({P.LEAD_UNIT}), _to(S.REPLIED)),
+    Action.CONFIRM: Move(
+        frozenset({S.REPLIED}), frozenset({P.ENTERPRISE, P.SERVICE_TEAM}), _to(S.CLOSED, S.UNRESOLVED)
+    ),
+    Action.RETURN: Move(
+        frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({P.LEAD_UNIT}), _to(S.RETURNED)
+    ),
+    Action.EXTEND: Move(_WORKING, frozenset({P.LEAD_UNIT}), guards=(NO_EXTENSION_PENDING,)),
+    Action.APPROVE_EXTENSION: Move(_WORKING, frozenset({P.SUPERVISOR}), guards=(EXTENSION_PENDING,)),
+    Action.REFUSE_EXTENSION: Move(_WORKING, frozenset({P.SUPERVISOR}), guards=(EXTENSION_PENDING,)),
+    Action.WAIT: Move(frozenset({S.IN_PROGRESS}), frozenset({P.LEAD_UNIT}), _to(S.WAITING)),
+    # Back to the status it waited from, which is always "in progress" (waiting starts there).
+    Action.RESUME: Move(
+        frozenset({S.WAITING}), frozenset({P.LEAD_UNIT, P.ENTERPRISE}), _to(S.IN_PROGRESS)
+    ),
+    Action.REOPEN: Move(
+        frozenset({S.UNRESOLVED}), frozenset({P.ENTERPRISE, P.SERVICE_TEAM}), _to(S.DISPATCHED)
+    ),
     Action.ESCALATE: Move(
         frozenset({S.UNRESOLVED, S.RETURNED, S.DISPATCHED, S.IN_PROGRESS}),
         frozenset({P.SERVICE_TEAM, P.SUPERVISOR, P.LEADER}),
+        _to(S.DIFFICULT),
     ),
     Action.MERGE: Move(
-        frozenset(OPEN_STATUSES) - {S.REPLIED}, frozenset({P.SERVICE_TEAM})
+        frozenset(OPEN_STATUSES) - {S.REPLIED}, frozenset({P.SERVICE_TEAM}), _to(S.MERGED)
     ),
     Action.WITHDRAW: Move(
-        frozenset(OPEN_STATUSES) - {S.REPLIED, S.DIFFICULT}, frozenset({P.ENTERPRISE})
+        frozenset(OPEN_STATUSES) - {S.REPLIED, S.DIFFICULT}, frozenset({P.ENTERPRISE}), _to(S.WITHDRAWN)
     ),
 }
 
@@ -104,6 +149,27 @@ def check_move(*, action: str, status: str, parties: frozenset[str]) -> None:
         )
 
 
-def allowed_actions(*, status: str, parties: frozenset[str]) -> list[str]:
-    """The actions these parties may take now, in table order (for pages and the API)."""
-    return [a for a, m in MOVES.items() if status in m.sources and parties & m.parties]
+def check_guards(*, action: str, demand) -> None:
+    """Raise :class:`Conflict` unless every guard of ``action`` holds for ``demand``."""
+    for guard in MOVES[action].guards:
+        if not guard.holds(demand):
+            raise Conflict(guard.message)
+
+
+def check_target(*, action: str, from_status: str, to_status: str) -> None:
+    """A service may only lead where the table says; anything else is a defect, not bad input."""
+    allowed = MOVES[action].targets or frozenset({from_status})
+    if to_status not in allowed:
+        raise RuntimeError(f"{action} led from {from_status} to {to_status}, not to one of {sorted(allowed)}")
+
+
+def allowed_actions(*, status: str, parties: frozenset[str], demand=None) -> list[str]:
+    """The actions these parties may take now, in table order (for pages and the API); with the
+    demand, only those whose guards hold too."""
+    return [
+        a
+        for a, m in MOVES.items()
+        if status in m.sources
+        and parties & m.parties
+        and (demand is None or all(g.holds(demand) for g in m.guards))
+    ]

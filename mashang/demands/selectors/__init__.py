@@ -119,11 +119,7 @@ def demand_detail_of(
             .order_by("role", "unit__code")
         )
     parties = parties_of(actor, demand, assignments)
-    actions = allowed_actions(status=demand.status, parties=parties)
-    if demand.extension_requested_days:
-        actions = [a for a in actions if a != "extend"]
-    else:
-        actions = [a for a in actions if a not in ("approve-extension", "refuse-extension")]
+    actions = allowed_actions(status=demand.status, parties=parties, demand=demand)
     events = list(event_timeline(subject_type="demand", subject_id=demand.pk))
     return DemandDetail(
         demand=demand, assignments=assignments, events=events, allowed_actions=actions

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from mashang.api.errors import MSG_UNAUTHORIZED
 from mashang.audit.models import Event
-from mashang.demands.api import ACTIONS
 from mashang.demands.models import Demand
 from mashang.demands.selectors import MSG_NOT_FOUND
+from mashang.demands.services import ACTIONS
 from mashang.demands.transitions import MOVES, MSG_NOT_YOUR_PART, Action, Party
 from mashang.org.models import User
 from tests.factories import EnterpriseFactory, UnitFactory, UserFactory

@@ -3,6 +3,8 @@ then random walks over the services that must keep the demand's invariants."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import transaction
 from hypothesis import settings
@@ -40,7 +42,14 @@ from mashang.demands.tests.walk import (
     submit,
     walk_to,
 )
-from mashang.demands.transitions import MOVES, MSG_NOT_FROM_STATUS, MSG_NOT_YOUR_PART, Action, Party
+from mashang.demands.transitions import (
+    MOVES,
+    MSG_NOT_FROM_STATUS,
+    MSG_NOT_YOUR_PART,
+    Action,
+    Party,
+    allowed_actions,
+)
 
 #: Where a successful move leads (None: the status does not change).
 TARGET = {
@@ -74,6 +83,30 @@ def test_the_table_covers_every_action_status_and_party():
     for move in MOVES.values():
         assert move.sources <= set(Status) and not move.sources & TERMINAL_STATUSES
         assert move.parties and move.parties <= set(Party)
+
+
+def test_each_move_leads_where_the_table_says():
+    """The table names each move's target; the walks below check the services against TARGET."""
+    for action, move in MOVES.items():
+        if TARGET[action] is None:
+            assert move.targets == frozenset(), action
+        else:
+            assert TARGET[action] in move.targets, action
+    assert MOVES[Action.CONFIRM].targets == {Status.CLOSED, Status.UNRESOLVED}
+    assert all(len(m.targets) <= 1 for a, m in MOVES.items() if a != Action.CONFIRM)
+
+
+def test_a_pending_extension_request_is_a_guard_of_the_table():
+    """While a request waits, the lead unit cannot ask again and the supervisor can decide it;
+    without one, the other way round."""
+    pending, none = SimpleNamespace(extension_requested_days=3), SimpleNamespace(extension_requested_days=None)
+    lead, supervisor = frozenset({Party.LEAD_UNIT}), frozenset({Party.SUPERVISOR})
+    for status in (Status.DISPATCHED, Status.IN_PROGRESS, Status.WAITING):
+        assert Action.EXTEND in allowed_actions(status=status, parties=lead, demand=none)
+        assert Action.EXTEND not in allowed_actions(status=status, parties=lead, demand=pending)
+        decided = {Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION}
+        assert decided <= set(allowed_actions(status=status, parties=supervisor, demand=pending))
+        assert not decided & set(allowed_actions(status=status, parties=supervisor, demand=none))
 
 
 def test_every_action_is_tried_both_allowed_and_from_a_wrong_status():

@@ -1,7 +1,7 @@
 """One demand, for every role that may see it: its facts, timeline and the actions the actor may take.
 
 The action forms post to :func:`demand_act`, which validates the shape with the action's form
-and calls the service the API's ``ACTIONS`` table names for that action, so the page and
+and calls the service ``services.ACTIONS`` names for that action, so the page and
 the API move a demand the same way.
 """
 
@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mashang.audit.labels import event_label
 from mashang.core.errors import ApplicationError, Conflict, NotFound, TransitionNotAllowed
-from mashang.demands.api import ACTIONS
 from mashang.demands.forms import ACTION_FORMS, TRIAGE_DISPATCH, TriageDispatchForm
 from mashang.demands.models import Assignment, Attachment, Demand, Status
 from mashang.demands.selectors import DemandDetail, demand_get
+from mashang.demands.services import ACTIONS
 from mashang.demands.services.attachments import ATTACH_ACTION
 from mashang.demands.transitions import Action
 from mashang.org.models import User
@@ -253,7 +253,7 @@ def demand_act(request: HttpRequest, demand_id: int, action: str) -> HttpRespons
     try:
         if action == TRIAGE_DISPATCH:
             return _triage_and_dispatch(request, demand_id, form)
-        _schema, service, _summary = ACTIONS[action]
+        service = ACTIONS[action]
         demand = service(actor=request.user, demand_id=demand_id, **form.cleaned_data)
     except ApplicationError as exc:
         return _failure(request, demand_id, action, request.POST, exc)
@@ -264,8 +264,8 @@ def _triage_and_dispatch(
     request: HttpRequest, demand_id: int, form: TriageDispatchForm
 ) -> HttpResponse:
     """Two moves, each its own transition and event; a refused dispatch leaves the demand triaged."""
-    triage = ACTIONS["triage"][1]
-    dispatch = ACTIONS["dispatch"][1]
+    triage = ACTIONS[Action.TRIAGE]
+    dispatch = ACTIONS[Action.DISPATCH]
     demand = triage(actor=request.user, demand_id=demand_id, **form.triage_data())
     try:
         demand = dispatch(
