@@ -68,8 +68,10 @@ test-sqlite: install browser
 test-postgres: install browser
 	DATABASE_URL=$(PG_URL) MASHANG_REQUIRE_POSTGRES=1 $(BIN)/pytest -q $(XDIST)
 
+# Style (ruff) and the layers of the apps (import-linter, the contract in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Regenerate constraints.txt after changing pyproject.toml's dependencies.
 lock:
