@@ -8,17 +8,17 @@ the API move a demand the same way.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mashang.core.errors import ApplicationError, Conflict, NotFound, TransitionNotAllowed
+from mashang.core.files import stored_file_response
 from mashang.demands.api import ACTIONS
 from mashang.demands.forms import ACTION_FORMS, TRIAGE_DISPATCH, TriageDispatchForm
 from mashang.demands.models import Assignment, Attachment, Demand, Status
@@ -302,18 +302,4 @@ def attachment_download(request: HttpRequest, demand_id: int, attachment_id: int
     attachment = Attachment.objects.filter(demand=detail.demand, pk=attachment_id).first()
     if attachment is None:
         raise Http404(MSG_NO_ATTACHMENT)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(attachment.original_name) from exc
-    response = FileResponse(handle, content_type=attachment.content_type)
-    ext = attachment.original_name.rsplit(".", 1)[-1] if "." in attachment.original_name else "bin"
-    ascii_name = f"attachment-{attachment.pk}.{quote(ext, safe='')}"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.original_name, safe='')}"
-    )
-    response["Content-Length"] = str(attachment.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(attachment, stem="attachment", missing=Http404(attachment.original_name))
