@@ -7,11 +7,10 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mashang.audit.services import event_record
+from mashang.audit.services import versioned_save
 from mashang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from mashang.core.files import attachments_check, files_store
 from mashang.demands.models import Attachment, Demand
@@ -49,10 +48,9 @@ def demand_attach(
         if not (own or actor.role == User.Role.OFFICER):
             raise PermissionDenied(MSG_MAY_NOT_ATTACH)
         created = files_store(Attachment, files, demand=demand, uploaded_by=actor, uploaded_at=at)
-        Demand.objects.filter(pk=demand.pk).update(version=F("version") + 1)
-        event_record(
+        versioned_save(
+            demand,
             subject_type="demand",
-            subject_id=demand.pk,
             action=ATTACH_ACTION,
             actor=actor,
             at=at,
