@@ -17,8 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mashang.core.errors import ApplicationError, Conflict, NotFound, TransitionNotAllowed
+from mashang.core.errors import ApplicationError
 from mashang.core.files import stored_file_response
+from mashang.core.views import form_errors_add, is_stale, or_404, page_raise
 from mashang.demands.api import ACTIONS
 from mashang.demands.forms import ACTION_FORMS, TRIAGE_DISPATCH, TriageDispatchForm
 from mashang.demands.models import Assignment, Attachment, Demand, Status
@@ -75,10 +76,7 @@ def status_label(value: str) -> str:
 
 
 def _load(request: HttpRequest, demand_id: int) -> DemandDetail:
-    try:
-        return demand_get(actor=request.user, demand_id=demand_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return or_404(demand_get, actor=request.user, demand_id=demand_id)
 
 
 def _page_actions(detail: DemandDetail) -> list[str]:
@@ -212,8 +210,7 @@ def _failure(
     request, demand_id: int, action: str, data: QueryDict, exc: ApplicationError, *, version=None
 ):
     """Re-render the demand as it is now, the failed form open with the message beside it."""
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message)
+    page_raise(exc)
     detail = _load(request, demand_id)
     shown = action
     if version is not None:
@@ -223,16 +220,9 @@ def _failure(
         shown = "dispatch"
     form = _form(shown, detail.demand, data)
     form.is_valid()
-    for name, msgs in exc.fields.items():
-        target = name if name in form.fields else None
-        for m in msgs:
-            form.add_error(target, m)
+    form_errors_add(form, exc)
     # A stale version: someone changed the demand since the page was read.
-    stale = (
-        isinstance(exc, Conflict)
-        and not isinstance(exc, TransitionNotAllowed)
-        and data.get("version") != str(detail.demand.version)
-    )
+    stale = is_stale(exc) and data.get("version") != str(detail.demand.version)
     return _render(
         request,
         _context(request, detail, failed=shown, failed_form=form, message=exc.message, stale=stale),

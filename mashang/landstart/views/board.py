@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mashang.core.errors import ApplicationError
 from mashang.core.files import stored_file_response
+from mashang.core.views import or_404
 from mashang.landstart import services
 from mashang.landstart.forms import AwardForm, ReasonForm
 from mashang.landstart.models import StepDocument
@@ -28,7 +29,6 @@ from mashang.landstart.views.common import (
     MSG_UNKNOWN_ACTION,
     Failure,
     action_label,
-    or_404,
 )
 from mashang.landstart.views.display import FORMS, board_context
 from mashang.landstart.views.runs import runs_render
