@@ -420,23 +420,15 @@ def reserve_numbers(starts: dict[int, int], count: int) -> dict[int, int]:
     """Take each year's numbers from NumberSequence at once (one atomic upsert per year, as
     ``demand_number_next`` does one at a time); return, per year, the offset that makes
     demand ``k``'s number ``offset + k``."""
-    from django.db import connection
-
+    from mashang.core.numbering import numbers_take
     from mashang.demands.models import NumberSequence
 
-    table = connection.ops.quote_name(NumberSequence._meta.db_table)
     years = sorted(starts)
     offsets = {}
-    with connection.cursor() as cursor:
-        for i, year in enumerate(years):
-            n = (starts[years[i + 1]] if i + 1 < len(years) else count) - starts[year]
-            cursor.execute(
-                f"INSERT INTO {table} (year, last) VALUES (%s, %s) "
-                f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + EXCLUDED.last RETURNING last",
-                [year, n],
-            )
-            (last,) = cursor.fetchone()
-            offsets[year] = last - n + 1 - starts[year]
+    for i, year in enumerate(years):
+        n = (starts[years[i + 1]] if i + 1 < len(years) else count) - starts[year]
+        last = numbers_take(NumberSequence, year=year, count=n)
+        offsets[year] = last - n + 1 - starts[year]
     return offsets
 
 

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,23 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class YearlySequence(models.Model):
+    """The last number given out per year, for numbers ``{code}-YYYY-N…`` with ``digits``
+    digits (see :mod:`mashang.core.numbering`)."""
+
+    code: ClassVar[str]
+    digits: ClassVar[int]
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.code}-{self.year}: {self.last}"
 
 
 class IdempotencyRecord(models.Model):

@@ -9,35 +9,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.files import MAX_FILES, attachments_check
+from mashang.core.forms import MultipleFileField
 from mashang.demands.models import Rating, Urgency
-from mashang.demands.services.attachments import MAX_FILES, attachments_check
-from mashang.org.models import Category, Unit
+from mashang.org.selectors import category_choices, unit_choices
 
 MSG_YES = _("Yes, it was resolved")
 MSG_NO = _("No, it was not resolved")
-ACCEPT = ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
-
-
-def category_choices() -> list[tuple[str, str]]:
-    return [(c.code, c.name) for c in Category.objects.filter(is_active=True).order_by("code")]
-
-
-def unit_choices() -> list[tuple[str, str]]:
-    return [(u.code, u.name) for u in Unit.objects.filter(is_active=True).order_by("code")]
 
 
 class DemandForm(forms.Form):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mashang.core.models import StoredFile
+from mashang.core.models import StoredFile, YearlySequence
 
 
 class Status(models.TextChoices):
@@ -185,14 +185,11 @@ class Assignment(models.Model):
         return f"{self.demand_id} {self.unit_id} {self.role}"
 
 
-class NumberSequence(models.Model):
+class NumberSequence(YearlySequence):
     """The last number given out per year, for SQ-YYYY-NNNNNN."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"SQ-{self.year}: {self.last}"
+    code = "SQ"
+    digits = 6
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

@@ -27,9 +27,9 @@ from django.db.models import Exists, OuterRef, ProtectedError
 from mashang.audit.models import Event
 from mashang.audit.services import event_record
 from mashang.core.errors import ApplicationError
+from mashang.core.numbering import numbers_continue
 from mashang.demands.models import Assignment, Demand, NumberSequence
 from mashang.demo import reference as ref
-from mashang.demo.numbering import numbers_continue
 from mashang.demo.plan import DemoPlan, demo_plan
 from mashang.demo.projects import demo_projects_load, demo_projects_wipe
 from mashang.demo.simulate import Player, PlayStats
@@ -187,7 +187,7 @@ def _wipe() -> int:
         contacts.delete()
         Enterprise.objects.filter(pk__in=enterprise_ids).delete()
         Event.objects.filter(subject_type=MARKER_SUBJECT).delete()
-        numbers_continue(NumberSequence, Demand, "SQ")
+        numbers_continue(NumberSequence, Demand)
     return len(ids)
 
 

@@ -26,9 +26,9 @@ from typing import Any
 from django.db.models import Q
 
 from mashang.audit.models import Event
+from mashang.core.numbering import numbers_continue
 from mashang.demands import services as demands
 from mashang.demo import project_texts as pt
-from mashang.demo.numbering import numbers_continue
 from mashang.demo.plan import DemoPlan
 from mashang.demo.project_plan import Days, ProjectPlan, demo_projects_plan
 from mashang.demo.simulate import DemoError
@@ -360,5 +360,5 @@ def demo_projects_wipe(*, enterprise_ids: set[int], marker: Mapping[str, Any] | 
     if template_id and not Run.objects.filter(template_id=template_id).exists():
         Event.objects.filter(subject_type=TEMPLATE_SUBJECT, subject_id=template_id).delete()
         BundleTemplate.objects.filter(pk=template_id).delete()
-    numbers_continue(ProjectNumberSequence, Project, "XM")
+    numbers_continue(ProjectNumberSequence, Project)
     return len(ids)

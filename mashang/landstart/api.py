@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
-from urllib.parse import quote
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Header, Query, Router, Schema
@@ -16,6 +15,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from mashang.core.errors import NotFound
+from mashang.core.files import stored_file_response
 from mashang.core.idempotency import run_once
 from mashang.landstart import services
 from mashang.landstart.models import Run, RunState, StepDocument
@@ -350,21 +350,7 @@ def landstart_document(request: HttpRequest, run_id: int, document_id: int):
     document = StepDocument.objects.filter(step__run=run, pk=document_id).first()
     if document is None:
         raise NotFound(MSG_NO_DOCUMENT)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise NotFound(MSG_NO_DOCUMENT) from exc
-    response = FileResponse(handle, content_type=document.content_type)
-    ext = document.original_name.rsplit(".", 1)[-1] if "." in document.original_name else "bin"
-    ascii_name = f"document-{document.pk}.{quote(ext, safe='')}"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(document.original_name, safe='')}"
-    )
-    response["Content-Length"] = str(document.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(document, stem="document", missing=NotFound(MSG_NO_DOCUMENT))
 
 
 # --- templates ---------------------------------------------------------------------------------

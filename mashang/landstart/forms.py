@@ -10,10 +10,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mashang.demands.forms import MultipleFileField, unit_choices
+from mashang.core.forms import MultipleFileField
 from mashang.landstart import dag
 from mashang.landstart.bpmn import MAX_BYTES, MSG_TOO_LARGE
 from mashang.landstart.specs import StepSpec
+from mashang.org.selectors import unit_choices
 
 #: Most rows the template editor shows or accepts (the API's limit of steps).
 MAX_ROWS = 100

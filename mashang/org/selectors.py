@@ -11,3 +11,13 @@ def category_list() -> QuerySet[Category]:
 
 def unit_list() -> QuerySet[Unit]:
     return Unit.objects.filter(is_active=True).order_by("code")
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """The active categories as a form's choices: (code, name), by code."""
+    return [(c.code, c.name) for c in Category.objects.filter(is_active=True).order_by("code")]
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    """The active units as a form's choices: (code, name), by code."""
+    return [(u.code, u.name) for u in Unit.objects.filter(is_active=True).order_by("code")]

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Header, Query, Router, Schema
 from ninja import Status as Respond
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from mashang.core.files import export_response
 from mashang.core.idempotency import run_once
 from mashang.projects import services
 from mashang.projects.ledger.export import export_filename, ledger_workbook
@@ -35,8 +36,6 @@ IndustryName = Literal[tuple(Industry.values)]  # type: ignore[valid-type]
 ActionName = Literal[tuple(Action.values)]  # type: ignore[valid-type]
 #: Amounts are checked by the service (exact decimals, 2 places, per-field messages); send them as strings.
 Amount = str | int | float | None
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MilestoneIn(Schema):
@@ -313,10 +312,9 @@ def project_export(request: HttpRequest, q: Query[ListQuery]):
     """The project ledger (项目台账) as an Excel workbook: every project you may see (and the
     filters keep), and the pipeline summary with the rate definitions."""
     today = timezone.localdate()
-    response = HttpResponse(ledger_workbook(actor=request.user, filters=q.filters(), today=today), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(today)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export_response(
+        ledger_workbook(actor=request.user, filters=q.filters(), today=today), filename=export_filename(today)
+    )
 
 
 class ImportOut(Schema):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mashang.org.models import User
+from mashang.org.selectors import category_choices
 from mashang.projects.models import PIPELINE, Industry, ProjectType, Stage
 
 BLANK = [("", "—")]
@@ -119,8 +120,6 @@ class BlockerForm(forms.Form):
     category_code = forms.ChoiceField(label=_("Category"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from mashang.demands.forms import category_choices
-
         super().__init__(*args, **kwargs)
         self.fields["category_code"].choices = BLANK + category_choices()
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from mashang.core.models import YearlySequence
+
 
 class Stage(models.TextChoices):
     LEAD = "lead", pgettext_lazy("project stage", "Lead")
@@ -141,11 +143,8 @@ class FundsReceipt(models.Model):
         return f"{self.project_id} {self.received_on} {self.amount}"
 
 
-class ProjectNumberSequence(models.Model):
+class ProjectNumberSequence(YearlySequence):
     """The last project number given out per year, for XM-YYYY-NNNN."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"XM-{self.year}: {self.last}"
+    code = "XM"
+    digits = 4

@@ -12,15 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mashang.core.errors import ApplicationError, NotFound
-from mashang.core.errors import PermissionDenied as Forbidden
+from mashang.core.errors import ApplicationError
+from mashang.core.views import page_raise
 from mashang.demands.models import Demand
 from mashang.org.models import Unit, User
 from mashang.supervision import services
@@ -130,11 +130,8 @@ def notice_index(request: HttpRequest) -> HttpResponse:
 def notice_acknowledge(request: HttpRequest, notice_id: int) -> HttpResponse:
     try:
         services.notice_acknowledge(actor=request.user, notice_id=notice_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from exc
     except ApplicationError as exc:
+        page_raise(exc, forbidden=True)
         messages.error(request, exc.message)
     else:
         messages.success(request, MSG_ACKNOWLEDGED)
@@ -153,11 +150,8 @@ def notice_issue(request: HttpRequest, demand_id: int) -> HttpResponse:
         return redirect(back)
     try:
         services.notice_issue(actor=request.user, demand_id=demand_id, **form.cleaned_data)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from exc
     except ApplicationError as exc:
+        page_raise(exc, forbidden=True)
         messages.error(request, exc.message)
     else:
         messages.success(request, MSG_ISSUED)

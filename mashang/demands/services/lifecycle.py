@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mashang.audit.services import event_record
+from mashang.audit.services import event_record, version_bump
 from mashang.core.errors import Conflict, NotFound, ValidationFailed
 from mashang.demands import deadlines
 from mashang.demands.messages import demand_notify
@@ -116,9 +116,7 @@ def _transition(
         demand.next_due_at = deadlines.next_due(demand)
         for name, value in working_times_of(cal, demand).items():
             setattr(demand, name, value)
-        demand.version += 1
-        updated = {"status", "next_due_at", "version", *WORKING_TIME_FIELDS, *result.fields}
-        demand.save(update_fields=sorted(updated))
+        version_bump(demand, fields={"status", "next_due_at", *WORKING_TIME_FIELDS, *result.fields})
         Assignment.objects.filter(demand=demand).update(
             is_open=demand.status in OPEN_STATUSES, due_at=demand.next_due_at
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mashang.audit.services import event_record
 from mashang.core.errors import PermissionDenied, ValidationFailed
+from mashang.core.numbering import number_next
 from mashang.demands.deadlines import Policy, next_due, triage_due
 from mashang.demands.messages import demand_notify
 from mashang.demands.models import Channel, Demand, NumberSequence, Status
@@ -37,15 +38,7 @@ ENTERPRISE_CHANNELS = frozenset({Channel.WEB, Channel.API})
 
 def demand_number_next(*, year: int) -> str:
     """The next SQ-YYYY-NNNNNN, unique under concurrency (one atomic upsert)."""
-    table = connection.ops.quote_name(NumberSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
-            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [year],
-        )
-        (last,) = cursor.fetchone()
-    return f"SQ-{year}-{last:06d}"
+    return number_next(NumberSequence, year=year)
 
 
 def _resolve_enterprise(

@@ -8,18 +8,19 @@ the API move a demand the same way.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mashang.audit.labels import event_label
-from mashang.core.errors import ApplicationError, Conflict, NotFound, TransitionNotAllowed
+from mashang.core.errors import ApplicationError
+from mashang.core.files import stored_file_response
+from mashang.core.views import form_errors_add, is_stale, or_404, page_raise
 from mashang.demands.forms import ACTION_FORMS, TRIAGE_DISPATCH, TriageDispatchForm
 from mashang.demands.models import Assignment, Attachment, Demand, Status
 from mashang.demands.selectors import DemandDetail, demand_get
@@ -72,10 +73,7 @@ def status_label(value: str) -> str:
 
 
 def _load(request: HttpRequest, demand_id: int) -> DemandDetail:
-    try:
-        return demand_get(actor=request.user, demand_id=demand_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return or_404(demand_get, actor=request.user, demand_id=demand_id)
 
 
 def _page_actions(detail: DemandDetail) -> list[str]:
@@ -207,8 +205,7 @@ def _failure(
     request, demand_id: int, action: str, data: QueryDict, exc: ApplicationError, *, version=None
 ):
     """Re-render the demand as it is now, the failed form open with the message beside it."""
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message)
+    page_raise(exc)
     detail = _load(request, demand_id)
     shown = action
     if version is not None:
@@ -218,16 +215,9 @@ def _failure(
         shown = "dispatch"
     form = _form(shown, detail.demand, data)
     form.is_valid()
-    for name, msgs in exc.fields.items():
-        target = name if name in form.fields else None
-        for m in msgs:
-            form.add_error(target, m)
+    form_errors_add(form, exc)
     # A stale version: someone changed the demand since the page was read.
-    stale = (
-        isinstance(exc, Conflict)
-        and not isinstance(exc, TransitionNotAllowed)
-        and data.get("version") != str(detail.demand.version)
-    )
+    stale = is_stale(exc) and data.get("version") != str(detail.demand.version)
     return _render(
         request,
         _context(request, detail, failed=shown, failed_form=form, message=exc.message, stale=stale),
@@ -297,18 +287,4 @@ def attachment_download(request: HttpRequest, demand_id: int, attachment_id: int
     attachment = Attachment.objects.filter(demand=detail.demand, pk=attachment_id).first()
     if attachment is None:
         raise Http404(MSG_NO_ATTACHMENT)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(attachment.original_name) from exc
-    response = FileResponse(handle, content_type=attachment.content_type)
-    ext = attachment.original_name.rsplit(".", 1)[-1] if "." in attachment.original_name else "bin"
-    ascii_name = f"attachment-{attachment.pk}.{quote(ext, safe='')}"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(attachment.original_name, safe='')}"
-    )
-    response["Content-Length"] = str(attachment.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(attachment, stem="attachment", missing=Http404(attachment.original_name))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mashang.core.errors import ApplicationError
+from mashang.core.views import form_errors_add
 from mashang.demands.forms import DemandForm
 from mashang.demands.models import Channel
 from mashang.demands.selectors import demand_list
@@ -73,9 +74,7 @@ def new_demand(request: HttpRequest) -> HttpResponse:
                     )
                     demand_attach(actor=user, demand_id=demand.pk, files=data["attachments"])
             except ApplicationError as exc:
-                for name, msgs in exc.fields.items():
-                    for m in msgs:
-                        form.add_error(name if name in form.fields else None, m)
+                form_errors_add(form, exc)
                 if not exc.fields:
                     form.add_error(None, exc.message)
             else:

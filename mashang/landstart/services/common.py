@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mashang.audit.services import event_record
+from mashang.audit.services import version_bump, versioned_save
 from mashang.core.errors import Conflict, NotFound, ValidationFailed
 from mashang.landstart.models import Run, RunStep
 from mashang.landstart.permissions import visibility_filter
@@ -82,8 +82,7 @@ def dependents_of(steps: list[RunStep], code: str) -> list[RunStep]:
 
 
 def save_step(step: RunStep, *fields: str) -> None:
-    step.version += 1
-    step.save(update_fields=[*fields, "version"])
+    version_bump(step, fields=fields)
 
 
 def record(
@@ -98,18 +97,17 @@ def record(
     payload: dict[str, Any] | None = None,
 ) -> None:
     """Bump the run's version, save the changed fields and write the one event of this change."""
-    run.version += 1
-    run.save(update_fields=[*fields, "version"])
-    event_record(
+    versioned_save(
+        run,
+        fields=fields,
         subject_type=SUBJECT,
-        subject_id=run.pk,
         action=action,
         actor=actor,
         at=at,
         from_state=from_state,
         to_state=run.state,
         reason=reason,
-        payload=payload or {},
+        payload=payload,
     )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mashang.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from mashang.demands.services.attachments import attachments_check, files_store
+from mashang.core.files import attachments_check, files_store
 from mashang.landstart.models import RunState, StepDocument
 from mashang.landstart.permissions import can_work_on
 from mashang.landstart.services.common import lock_run, record, step_by_code, steps_of

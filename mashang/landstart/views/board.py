@@ -7,17 +7,17 @@ with the message beside the form."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mashang.core.errors import ApplicationError
+from mashang.core.files import stored_file_response
+from mashang.core.views import or_404
 from mashang.landstart import services
 from mashang.landstart.forms import AwardForm, ReasonForm
 from mashang.landstart.models import StepDocument
@@ -29,7 +29,6 @@ from mashang.landstart.views.common import (
     MSG_UNKNOWN_ACTION,
     Failure,
     action_label,
-    or_404,
 )
 from mashang.landstart.views.display import FORMS, board_context
 from mashang.landstart.views.runs import runs_render
@@ -170,18 +169,4 @@ def document_download(request: HttpRequest, run_id: int, document_id: int) -> Ht
     document = StepDocument.objects.filter(step__run=run, pk=document_id).first()
     if document is None:
         raise Http404(str(MSG_NO_DOCUMENT))
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(str(MSG_NO_DOCUMENT)) from exc
-    response = FileResponse(handle, content_type=document.content_type)
-    ext = document.original_name.rsplit(".", 1)[-1] if "." in document.original_name else "bin"
-    ascii_name = f"document-{document.pk}.{quote(ext, safe='')}"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(document.original_name, safe='')}"
-    )
-    response["Content-Length"] = str(document.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(document, stem="document", missing=Http404(str(MSG_NO_DOCUMENT)))

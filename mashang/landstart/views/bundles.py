@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mashang.core.errors import ValidationFailed
+from mashang.core.views import form_errors_add, or_404
 from mashang.landstart import dag, services
 from mashang.landstart.bpmn import MAX_BYTES, bpmn_bundle_read
 from mashang.landstart.forms import (
@@ -24,7 +25,7 @@ from mashang.landstart.forms import (
 from mashang.landstart.permissions import can_manage
 from mashang.landstart.selectors import TemplateDetail, template_get, template_list
 from mashang.landstart.services.templates import MSG_MAY_NOT_WRITE
-from mashang.landstart.views.common import MSG_CHECK_FIELDS, minutes, or_404
+from mashang.landstart.views.common import MSG_CHECK_FIELDS, minutes
 from mashang.landstart.views.graph import fit, graph
 from mashang.org.models import Unit
 
@@ -147,11 +148,8 @@ def template_import(request: HttpRequest) -> HttpResponse:
             )
         except ValidationFailed as exc:
             message = exc.message
-            for name, msgs in exc.fields.items():
-                # The steps came from the file: their faults (unknown unit, cycle…) are the file's.
-                target = "file" if name == "steps" else name
-                for m in msgs:
-                    form.add_error(target if target in form.fields else None, m)
+            # The steps came from the file: their faults (unknown unit, cycle…) are the file's.
+            form_errors_add(form, exc, field_of=lambda name: "file" if name == "steps" else name)
         else:
             messages.success(
                 request, str(MSG_SAVED).format(version=template.version, code=template.code)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mashang.core.errors import ApplicationError, Conflict, NotFound, TransitionNotAllowed
+from mashang.core.errors import ApplicationError
+from mashang.core.views import is_stale, page_raise
 from mashang.landstart.models import RunState, StepState
 from mashang.landstart.transitions import Action
 
@@ -81,24 +81,15 @@ class Failure:
 
     @classmethod
     def of(cls, exc: ApplicationError, *, action: str, step: str = "") -> Failure:
-        if isinstance(exc, NotFound):
-            raise Http404(exc.message)
+        page_raise(exc)
         return cls(
             action=action,
             step=step,
             message=exc.message,
             fields=exc.fields,
-            stale=isinstance(exc, Conflict) and not isinstance(exc, TransitionNotAllowed),
+            stale=is_stale(exc),
             status=exc.status_code,
         )
 
     def about(self, action: str, step: str = "") -> bool:
         return self.action == action and self.step == step
-
-
-def or_404(call, **kwargs):
-    """A selector's answer, a NotFound becoming the page's 404."""
-    try:
-        return call(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mashang.core.errors import ApplicationError
+from mashang.core.views import form_errors_add
 from mashang.landstart import services
 from mashang.landstart.forms import OpenRunForm, StepActionForm
 from mashang.landstart.models import OPEN_RUN_STATES, RunState, RunStep, StepState
@@ -181,9 +182,7 @@ def run_open(request: HttpRequest) -> HttpResponse:
             template_code=form.cleaned_data["template"],
         )
     except ApplicationError as exc:
-        for name, msgs in exc.fields.items():
-            for m in msgs:
-                form.add_error(name if name in form.fields else None, m)
+        form_errors_add(form, exc)
         return runs_render(
             request, open_form=form, open_message=exc.message, status=exc.status_code
         )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mashang.audit.services import event_record
+from mashang.audit.services import versioned_save
 from mashang.core.errors import Conflict, NotFound, PermissionDenied
 from mashang.org.models import User
 from mashang.projects.models import Milestone, Project
@@ -62,19 +62,18 @@ def save_and_record(
     payload: dict[str, Any] | None = None,
 ) -> Project:
     """Bump the version, save the changed fields and write the event: one per change."""
-    project.version += 1
     project.updated_at = at
-    project.save(update_fields=sorted({"version", "updated_at", *fields}))
-    event_record(
+    versioned_save(
+        project,
+        fields={"updated_at", *fields},
         subject_type=SUBJECT,
-        subject_id=project.pk,
         action=action,
         actor=actor,
         at=at,
         from_state=from_state,
         to_state=project.stage,
         reason=reason,
-        payload=payload or {},
+        payload=payload,
     )
     return project
 

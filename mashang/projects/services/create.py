@@ -8,12 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mashang.audit.services import event_record
 from mashang.core.errors import PermissionDenied, ValidationFailed
+from mashang.core.numbering import number_next
 from mashang.org.models import Enterprise, User
 from mashang.projects.models import (
     PIPELINE,
@@ -43,16 +44,8 @@ MSG_NUMBER_TOO_LONG = _("A project number has at most 20 characters.")
 
 def project_number_next(*, year: int) -> str:
     """The next free XM-YYYY-NNNN, unique under concurrency (one atomic upsert per try)."""
-    table = connection.ops.quote_name(ProjectNumberSequence._meta.db_table)
     while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
-                f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-                [year],
-            )
-            (last,) = cursor.fetchone()
-        number = f"XM-{year}-{last:04d}"
+        number = number_next(ProjectNumberSequence, year=year)
         # A ledger import may have brought this number in already: take the next one.
         if not Project.objects.filter(number=number).exists():
             return number

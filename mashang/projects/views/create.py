@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from mashang.core.errors import ApplicationError
+from mashang.core.views import form_errors_add
 from mashang.projects import services
 from mashang.projects.forms import ImportForm, ProjectFieldsForm
 from mashang.projects.ledger.importer import MAX_BYTES, LedgerRejected, ledger_import
@@ -34,9 +35,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
         try:
             project = services.project_create(actor=request.user, **form.cleaned_data)
         except ApplicationError as exc:
-            for field, msgs in exc.fields.items():
-                for m in msgs:
-                    form.add_error(field if field in form.fields else None, m)
+            form_errors_add(form, exc)
             message, status = exc.message, exc.status_code
         else:
             messages.success(request, str(MSG_CREATED).format(number=project.number))

@@ -14,7 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from mashang.core.errors import ApplicationError, Conflict, NotFound, TransitionNotAllowed
+from mashang.core.errors import ApplicationError
+from mashang.core.views import form_errors_add, is_stale, or_404, page_raise
 from mashang.projects import services
 from mashang.projects.forms import (
     ActionForm,
@@ -151,10 +152,7 @@ def _context(request, detail: ProjectDetail, *, failed: str = "", failed_form=No
 
 
 def _load(request: HttpRequest, project_id: int) -> ProjectDetail:
-    try:
-        return project_detail(actor=request.user, project_id=project_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return or_404(project_detail, actor=request.user, project_id=project_id)
 
 
 @require_GET
@@ -163,11 +161,11 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "projects/detail.html", _context(request, _load(request, project_id)))
 
 
-def _field_name(name: str, form) -> str | None:
+def _field_name(name: str) -> str:
+    """The form's name of a field the service names ``name``."""
     if name.startswith("milestones."):
         name = "planned_" + name.split(".", 1)[1]
-    name = {"category": "category_code"}.get(name, name)
-    return name if name in form.fields else None
+    return {"category": "category_code"}.get(name, name)
 
 
 def _call(request: HttpRequest, project_id: int, name: str, form, project: Project):
@@ -203,13 +201,10 @@ def project_post(request: HttpRequest, project_id: int, name: str) -> HttpRespon
     try:
         _call(request, project_id, name, form, detail.project)
     except ApplicationError as exc:
-        if isinstance(exc, NotFound):
-            raise Http404(exc.message) from exc
+        page_raise(exc)
         detail = _load(request, project_id)
-        for field, msgs in exc.fields.items():
-            for m in msgs:
-                form.add_error(_field_name(field, form), m)
-        stale = isinstance(exc, Conflict) and not isinstance(exc, TransitionNotAllowed)
+        form_errors_add(form, exc, field_of=_field_name)
+        stale = is_stale(exc)
         context = _context(request, detail, failed=name, failed_form=form, message=exc.message, stale=stale)
         return render(request, "projects/detail.html", context, status=exc.status_code)
     messages.success(request, str(MSG_DONE).format(action=action_label(name)))

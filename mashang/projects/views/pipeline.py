@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from mashang.core.files import export_response
 from mashang.org.models import User
 from mashang.projects.ledger.export import export_filename, ledger_workbook
 from mashang.projects.models import Industry, ProjectType, Stage
@@ -29,7 +30,6 @@ from mashang.projects.stats import (
 PAGE_SIZE = 25
 LABEL_COUNT = _("Projects")
 LABEL_INVESTMENT = _("Planned investment (100 million yuan)")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _flag(value: str | None) -> bool | None:
@@ -112,9 +112,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """The ledger of the projects the viewer may see, with the page's filters."""
     today = timezone.localdate()
-    response = HttpResponse(
-        ledger_workbook(actor=request.user, filters=filters_of(request), today=today), content_type=XLSX
+    return export_response(
+        ledger_workbook(actor=request.user, filters=filters_of(request), today=today),
+        filename=export_filename(today),
     )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(today)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -12,11 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mashang.audit.services import event_record
+from mashang.audit.services import event_record, versioned_save
 from mashang.core.errors import (
     Conflict,
     NotFound,
@@ -174,10 +173,9 @@ def notice_issue(
         notice.addressed_to.set(addressees)
         # The supervisor who issued it is not told of their own notice.
         notices_notify([notice], {notice.pk: [uid for uid in addressees if uid != actor.pk]})
-        Demand.objects.filter(pk=demand.pk).update(version=F("version") + 1)
-        event_record(
+        versioned_save(
+            demand,
             subject_type="demand",
-            subject_id=demand.pk,
             action=NOTICE_ACTION,
             actor=actor,
             at=at,

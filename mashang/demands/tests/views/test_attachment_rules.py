@@ -6,8 +6,9 @@ import pytest
 
 from mashang.audit.models import Event
 from mashang.core.errors import NotFound, PermissionDenied, ValidationFailed
+from mashang.core.files import attachment_problem
 from mashang.demands.models import Attachment, Demand, Status
-from mashang.demands.services.attachments import attachment_problem, demand_attach
+from mashang.demands.services.attachments import demand_attach
 from mashang.demands.tests.views.files import docx, pdf, png
 from mashang.demands.tests.walk import submit, walk_to
 

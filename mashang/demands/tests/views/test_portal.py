@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from mashang.audit.models import Event
+from mashang.core.files import MAX_BYTES
 from mashang.demands.models import Attachment, Demand
-from mashang.demands.services.attachments import MAX_BYTES
 from mashang.demands.tests.views.files import PNG, docx, pdf, png
 from mashang.demands.tests.walk import submit
 
