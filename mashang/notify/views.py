@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from mashang.core.errors import NotFound
+from mashang.core.views import or_404
 from mashang.notify.selectors import inbox_list, inbox_unread_count
 from mashang.notify.services import inbox_mark_all_read, inbox_mark_read
 
@@ -34,10 +34,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def read(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark a message read, then open its link (a path inside mashang) or go back to the inbox."""
-    try:
-        item = inbox_mark_read(actor=request.user, notification_id=notification_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    item = or_404(inbox_mark_read, actor=request.user, notification_id=notification_id)
     if request.POST.get("open") and item.link.startswith("/") and url_has_allowed_host_and_scheme(
         item.link, allowed_hosts={request.get_host()}
     ):

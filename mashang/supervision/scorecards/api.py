@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
@@ -13,6 +13,7 @@ from ninja import Status as Respond
 from pydantic import ConfigDict, Field
 
 from mashang.core.errors import ValidationFailed
+from mashang.core.files import export_response
 from mashang.demands.selectors.dashboard import MAX_PERIOD_MONTHS
 from mashang.supervision.scorecards import formulas as sc
 from mashang.supervision.scorecards import selectors as sel
@@ -126,12 +127,7 @@ def scorecard_export(request: HttpRequest, q: Query[PeriodQuery]):
     period = period_of(q.from_, q.to)
     card = sel.scorecard_get(actor=request.user, period=period)
     content = scorecard_workbook(card)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{export_filename(period)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export_response(content, filename=export_filename(period))
 
 
 class PublishIn(Schema):

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mashang.core.errors import ApplicationError, NotFound, PermissionDenied
+from mashang.core.views import page_raise
 from mashang.supervision.scorecards import definitions as defs
 from mashang.supervision.scorecards import formulas as sc
 from mashang.supervision.scorecards import selectors as sel
@@ -158,10 +159,9 @@ def scorecard_unit(request: HttpRequest, code: str) -> HttpResponse:
     _guard(request)
     try:
         unit = sel.unit_get(actor=request.user, code=code)
-    except NotFound:
-        raise Http404 from None
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from None
+    except (NotFound, PermissionDenied) as exc:
+        page_raise(exc, forbidden=True)
+        raise
     period, problem = _period(request)
     card = sel.scorecard_get(actor=request.user, period=period)
     score = card.unit(unit.code)
