@@ -24,7 +24,7 @@ from tests.browser.conftest import (
     open_action,
     screenshot,
 )
-from tests.factories import CategoryFactory
+from tests.kit.factories import CategoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

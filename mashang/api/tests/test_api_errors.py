@@ -21,7 +21,7 @@ from mashang.demands.tests.walk import submit as file_demand
 from mashang.demands.transitions import MOVES, Action
 from mashang.org.credit_code import MSG_CHECK_DIGIT, MSG_LENGTH
 from mashang.org.models import Enterprise
-from tests.factories import CategoryFactory
+from tests.kit.factories import CategoryFactory
 
 CST = ZoneInfo("Asia/Shanghai")
 VALID_CODE = "91350100M000100Y43"  # checked in mashang/org/tests/test_credit_code.py

@@ -21,7 +21,7 @@ from mashang.demands.models import Status
 from mashang.demands.tests.walk import CST, act, at, submit
 from mashang.demands.transitions import Action
 from mashang.workcal.selectors import calendar_get
-from tests.factories import CategoryFactory
+from tests.kit.factories import CategoryFactory
 
 HOUR = timedelta(hours=1)
 DAY = 7 * HOUR  # one working day of the zone

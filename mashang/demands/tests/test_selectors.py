@@ -6,7 +6,7 @@ from mashang.demands.models import Demand
 from mashang.demands.selectors import DemandFilters, demand_count, demand_list
 from mashang.demands.tests.walk import act, at, walk_to
 from mashang.demands.transitions import Action
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.factories import UnitFactory, UserFactory
 
 QUEUE = DemandFilters(unit="zrzy", open=True)
 

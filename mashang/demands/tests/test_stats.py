@@ -26,7 +26,7 @@ from mashang.demands.stats import (
 )
 from mashang.demands.tests.walk import act, at, submit
 from mashang.demands.transitions import Action
-from tests.factories import CategoryFactory
+from tests.kit.factories import CategoryFactory
 
 LEAD_PERSON = {"zrzy": "land_staff", "zjj": "housing_staff"}
 MIN = timedelta(minutes=1)

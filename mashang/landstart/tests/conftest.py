@@ -13,7 +13,7 @@ import pytest
 from mashang.landstart.services import template_install_default
 from mashang.org.models import User
 from mashang.projects.models import Project
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.factories import UnitFactory, UserFactory
 
 TZ = ZoneInfo("Asia/Shanghai")
 #: The run is opened during the listing period, days before the award.

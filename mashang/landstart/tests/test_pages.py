@@ -27,7 +27,7 @@ from mashang.landstart.views.common import MSG_DONE, action_label
 from mashang.org.models import User
 from mashang.projects.models import Project
 from mashang.web.navigation import nav_for
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.factories import UnitFactory, UserFactory
 
 R = User.Role
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -25,7 +25,7 @@ from mashang.notify.services import (
 from mashang.notify.tests.conftest import T0, make_robots
 from mashang.notify.tests.platforms import DINGTALK_SECRET, FEISHU_SECRET
 from mashang.org.models import User
-from tests.factories import UserFactory
+from tests.kit.factories import UserFactory
 
 pytestmark = pytest.mark.usefixtures("no_inline")
 

@@ -17,7 +17,7 @@ from mashang.projects.services import project_create, project_number_next
 from mashang.projects.services import validate as v
 from mashang.projects.services.create import MSG_MAY_NOT_CREATE
 from mashang.projects.tests.conftest import T0, TZ
-from tests.factories import UserFactory, valid_credit_code
+from tests.kit.factories import UserFactory, valid_credit_code
 
 
 def _fields(error: ValidationFailed) -> dict[str, str]:

@@ -126,7 +126,7 @@ def test_readers_may_not_move_a_project(zone, make_project, who):
 
 
 def test_the_named_service_officer_and_an_admin_may_move_it(zone, make_project):
-    from tests.factories import UserFactory
+    from tests.kit.factories import UserFactory
 
     admin = UserFactory(role="admin")
     project = make_project(stage="lead")

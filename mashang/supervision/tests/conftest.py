@@ -13,7 +13,7 @@ from mashang.org.models import Unit, User
 from mashang.supervision.models import SupervisionNotice
 from mashang.supervision.services import supervision_sweep
 from mashang.workcal.selectors import calendar_invalidate
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.factories import UnitFactory, UserFactory
 
 R = User.Role
 QUARTER = timedelta(minutes=15)

@@ -13,7 +13,7 @@ from mashang.supervision.models import Level, SupervisionNotice
 from mashang.supervision.services import supervision_sweep
 from mashang.supervision.services import sweep as sweep_module
 from mashang.supervision.tests.conftest import assert_version_counts_events
-from tests.flows.test_concurrency import together
+from tests.kit.threads import together
 
 pytestmark = [
     pytest.mark.postgres,
