@@ -15,7 +15,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mashang.demands.models import Demand, Status
-from mashang.demands.tests.walk import act, submit, walk_to
 from tests.browser.conftest import (
     DESKTOP,
     HAN,
@@ -25,6 +24,7 @@ from tests.browser.conftest import (
     screenshot,
 )
 from tests.kit.factories import CategoryFactory
+from tests.kit.walk import act, submit, walk_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

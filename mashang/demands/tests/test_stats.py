@@ -24,9 +24,10 @@ from mashang.demands.stats import (
     period_default,
     watch_get,
 )
-from mashang.demands.tests.walk import act, at, submit
 from mashang.demands.transitions import Action
+from tests.kit.clocks import at
 from tests.kit.factories import CategoryFactory
+from tests.kit.walk import act, submit
 
 LEAD_PERSON = {"zrzy": "land_staff", "zjj": "housing_staff"}
 MIN = timedelta(minutes=1)

@@ -30,7 +30,8 @@ from mashang.demands.services.lifecycle import (
     MSG_NO_EXTENSION_PENDING,
     MSG_STALE,
 )
-from mashang.demands.tests.walk import (
+from mashang.demands.transitions import MOVES, MSG_NOT_FROM_STATUS, MSG_NOT_YOUR_PART, Action, Party
+from tests.kit.walk import (
     CALLS,
     PERSON_OF,
     UNIT_PEOPLE,
@@ -40,7 +41,6 @@ from mashang.demands.tests.walk import (
     submit,
     walk_to,
 )
-from mashang.demands.transitions import MOVES, MSG_NOT_FROM_STATUS, MSG_NOT_YOUR_PART, Action, Party
 
 #: Where a successful move leads (None: the status does not change).
 TARGET = {

@@ -17,7 +17,6 @@ from django.test.utils import CaptureQueriesContext
 
 from mashang.demands import services as S
 from mashang.demands.models import Demand
-from mashang.demands.tests.walk import at, submit
 from mashang.supervision import scorecard_selectors as sel
 from mashang.supervision.scorecard_models import ScorecardSnapshot
 from mashang.supervision.scorecard_snapshot import (
@@ -28,6 +27,8 @@ from mashang.supervision.scorecard_snapshot import (
 from mashang.supervision.scorecards import Period
 from mashang.supervision.tests.scorecard_scenario import NOVEMBER, NOW, _dispatched, _step, build
 from mashang.workcal.models import CalendarDay
+from tests.kit.clocks import at
+from tests.kit.walk import submit
 
 pytestmark = pytest.mark.django_db
 
