@@ -13,6 +13,7 @@ pytest.register_assert_rewrite("tests.kit")
 #: The kit's modules that hold fixtures (Saleor's layout: fixtures in plugin modules).
 pytest_plugins = [
     "tests.kit.zone",
+    "tests.kit.landstart",
 ]
 
 
