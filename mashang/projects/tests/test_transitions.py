@@ -11,8 +11,8 @@ from mashang.core.errors import PermissionDenied, TransitionNotAllowed, Validati
 from mashang.projects.models import Milestone, ProjectType, Stage
 from mashang.projects.services import project_transition
 from mashang.projects.services.lifecycle import MSG_REASON_REQUIRED
-from mashang.projects.tests.conftest import TZ
 from mashang.projects.transitions import LAND_STAGES, MSG_NOT_FOR_TYPE, MSG_NOT_FROM_STAGE, Action
+from tests.kit.clocks import CST as TZ
 
 AT = datetime(2026, 4, 1, 10, 0, tzinfo=TZ)
 PIPELINE = ["lead", "negotiating", "signed", "land_review", "listed", "awarded", "started", "producing"]
