@@ -14,6 +14,7 @@ pytest.register_assert_rewrite("tests.kit")
 pytest_plugins = [
     "tests.kit.zone",
     "tests.kit.landstart",
+    "tests.kit.notify",
     "tests.kit.projects",
 ]
 
