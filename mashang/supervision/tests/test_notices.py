@@ -23,8 +23,8 @@ from mashang.supervision.services.notices import (
     MSG_MAY_NOT_ACKNOWLEDGE,
     MSG_MAY_NOT_ISSUE,
 )
-from mashang.supervision.tests.conftest import assert_version_counts_events
 from tests.kit.clocks import at
+from tests.kit.sweeps import assert_version_counts_events
 from tests.kit.walk import submit, walk_to
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sweep_settings")]
