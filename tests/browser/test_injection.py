@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from mashang.demands.models import Status
-from tests.browser.conftest import DESKTOP, PHONE, open_action, screenshot
+from tests.browser.pages import DESKTOP, PHONE, open_action, screenshot
 from tests.kit.walk import act, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

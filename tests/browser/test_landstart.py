@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mashang.landstart.models import RunStep, StepState
-from tests.browser.conftest import HAN, PHONE, assert_fits_width, screenshot
+from tests.browser.pages import HAN, PHONE, assert_fits_width, screenshot
 from tests.kit.landstart import RECORD_41, run_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

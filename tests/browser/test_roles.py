@@ -15,14 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mashang.demands.models import Demand, Status
-from tests.browser.conftest import (
-    DESKTOP,
-    HAN,
-    PHONE,
-    assert_fits_width,
-    open_action,
-    screenshot,
-)
+from tests.browser.pages import DESKTOP, HAN, PHONE, assert_fits_width, open_action, screenshot
 from tests.kit.factories import CategoryFactory
 from tests.kit.walk import act, submit, walk_to
 

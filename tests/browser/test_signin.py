@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import HAN, screenshot, sign_in
+from tests.browser.pages import HAN, screenshot, sign_in
 from tests.kit.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
