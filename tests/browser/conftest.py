@@ -8,17 +8,19 @@ page no script error. A test fails at teardown when one was seen.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # The live server listens on loopback only (pytest-django's default is "localhost").
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+# The page helpers report failed asserts as tests do (imported right below, hence first).
+pytest.register_assert_rewrite("tests.browser.pages")
+
+from tests.browser.pages import DESKTOP, csp_weakness, sign_in  # noqa: E402
 
 #: Debian's Chromium (``make browser`` installs it); Playwright downloads no browser of its own.
 CHROMIUM = "/usr/bin/chromium"
@@ -31,15 +33,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: Where the tests leave a picture of each role's main page (the README names this folder).
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 #: Explicit waits are short: every page is served by a local server with a handful of rows.
 TIMEOUT_MS = 5_000
 
-PHONE = {"width": 375, "height": 812}
-DESKTOP = {"width": 1280, "height": 900}
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-HAN = re.compile(r"[\u4e00-\u9fff]")
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -67,33 +64,6 @@ def browser() -> Browser:
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
-
-LAX_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "data:", "blob:", "http:", "https:"}
-
-
-def csp_weakness(policy: str) -> str | None:
-    """Why ``policy`` is not strict (None when it is): scripts and styles from mashang only,
-    no plugins, no framing, no foreign base URL."""
-    directives: dict[str, list[str]] = {}
-    for part in policy.split(";"):
-        words = part.split()
-        if words:
-            directives.setdefault(words[0].lower(), words[1:])
-    default = directives.get("default-src")
-    for name in ("script-src", "style-src"):
-        sources = directives.get(name, default)
-        if sources is None:
-            return f"no {name}"
-        lax = sorted(set(sources) & LAX_SOURCES) + [s for s in sources if "://" in s]
-        if lax:
-            return f"{name} allows {' '.join(lax)}"
-    if directives.get("object-src", default) != ["'none'"]:
-        return "object-src is not 'none'"
-    if directives.get("frame-ancestors") != ["'none'"]:
-        return "frame-ancestors is not 'none'"
-    if "base-uri" not in directives:
-        return "no base-uri"
-    return None
 
 
 @dataclass
@@ -172,14 +142,6 @@ def new_page(browser, live_server, watch):
     assert not problems, "\n".join(problems)
 
 
-def sign_in(page: Page, username: str, password: str = "pw") -> None:
-    """Sign in through the real form at /login/ and wait to land off it."""
-    page.goto("/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator("form:has(#id_password) button[type=submit]").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-
 
 @pytest.fixture
 def page_as(new_page):
@@ -191,35 +153,3 @@ def page_as(new_page):
         return page
 
     return make
-
-
-def screenshot(page: Page, name: str) -> Path:
-    """Save the whole page as ``var/screenshots/<name>.png`` for a person to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / (name if name.endswith(".png") else f"{name}.png")
-    page.screenshot(path=str(path), full_page=True, animations="disabled")
-    return path
-
-
-def assert_fits_width(page: Page) -> None:
-    """Nothing sticks out sideways: the page needs no horizontal scrolling at its viewport."""
-    width = page.viewport_size["width"]
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    wide = page.evaluate(
-        """(width) => [...document.querySelectorAll('body *')]
-            .filter(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.right > width + 1; })
-            .slice(0, 5).map(el => el.tagName.toLowerCase() + ' ' + (el.getAttribute('class') || '')
-                + ' right=' + Math.round(el.getBoundingClientRect().right))""",
-        width,
-    )
-    assert scroll <= width, f"{page.url} is {scroll}px wide at a {width}px viewport: {wide}"
-
-
-def open_action(page: Page, action: str):
-    """The action form ``action`` on a demand's page, unfolded; it must be offered."""
-    box = page.locator(f"#action-{action}")
-    expect(box).to_be_attached()
-    if box.get_attribute("open") is None:
-        box.locator("summary").click()
-    expect(box.locator("form")).to_be_visible()
-    return box

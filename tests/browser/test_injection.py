@@ -19,8 +19,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import act, submit
-from tests.browser.conftest import DESKTOP, PHONE, open_action, screenshot
+from tests.browser.pages import DESKTOP, PHONE, open_action, screenshot
+from tests.kit.walk import act, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,9 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mashang.landstart.models import RunStep, StepState
-from mashang.landstart.tests.conftest import bundle  # noqa: F401 - the fixture, shared with the app's tests
-from mashang.landstart.tests.walk import RECORD_41, run_of
-from tests.browser.conftest import HAN, PHONE, assert_fits_width, screenshot
+from tests.browser.pages import HAN, PHONE, assert_fits_width, screenshot
+from tests.kit.landstart import RECORD_41, run_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import walk_to
-from tests.browser.conftest import HAN, PHONE, assert_fits_width, csp_weakness
+from tests.browser.pages import HAN, PHONE, assert_fits_width, csp_weakness
+from tests.kit.walk import walk_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

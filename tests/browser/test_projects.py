@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from mashang.projects.models import Project
 from mashang.projects.services import project_create
 from mashang.projects.services import validate as v
-from tests.browser.conftest import DESKTOP, PHONE, assert_fits_width
+from tests.browser.pages import DESKTOP, PHONE, assert_fits_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

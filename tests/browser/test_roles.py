@@ -15,16 +15,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mashang.demands.models import Demand, Status
-from mashang.demands.tests.walk import act, submit, walk_to
-from tests.browser.conftest import (
-    DESKTOP,
-    HAN,
-    PHONE,
-    assert_fits_width,
-    open_action,
-    screenshot,
-)
-from tests.factories import CategoryFactory
+from tests.browser.pages import DESKTOP, HAN, PHONE, assert_fits_width, open_action, screenshot
+from tests.kit.factories import CategoryFactory
+from tests.kit.walk import act, submit, walk_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

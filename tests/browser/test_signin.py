@@ -10,8 +10,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser.conftest import HAN, screenshot, sign_in
-from tests.factories import UserFactory
+from tests.browser.pages import HAN, screenshot, sign_in
+from tests.kit.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from mashang.core.models import IdempotencyRecord
 from mashang.demands import services
 from mashang.demands.models import Demand
 from mashang.demands.services.lifecycle import MSG_STALE
-from tests.threads import together
+from tests.kit.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

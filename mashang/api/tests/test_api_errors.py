@@ -16,12 +16,12 @@ from mashang.api.parser import MSG_NUL
 from mashang.audit.models import Event
 from mashang.demands.models import Assignment, Demand
 from mashang.demands.services import lifecycle, submit
-from mashang.demands.tests.walk import act, walk_to
-from mashang.demands.tests.walk import submit as file_demand
 from mashang.demands.transitions import MOVES, Action
 from mashang.org.credit_code import MSG_CHECK_DIGIT, MSG_LENGTH
 from mashang.org.models import Enterprise
-from tests.factories import CategoryFactory
+from tests.kit.factories import CategoryFactory
+from tests.kit.walk import act, walk_to
+from tests.kit.walk import submit as file_demand
 
 CST = ZoneInfo("Asia/Shanghai")
 VALID_CODE = "91350100M000100Y43"  # checked in mashang/org/tests/test_credit_code.py

@@ -18,10 +18,11 @@ import pytest
 from mashang.audit.models import Event
 from mashang.demands import deadlines
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import CST, act, at, submit
 from mashang.demands.transitions import Action
 from mashang.workcal.selectors import calendar_get
-from tests.factories import CategoryFactory
+from tests.kit.clocks import CST, at
+from tests.kit.factories import CategoryFactory
+from tests.kit.walk import act, submit
 
 HOUR = timedelta(hours=1)
 DAY = 7 * HOUR  # one working day of the zone

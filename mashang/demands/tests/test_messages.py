@@ -7,11 +7,11 @@ import pytest
 from django.db import transaction
 
 from mashang.demands.models import Demand, Status
-from mashang.demands.tests.walk import act, submit, walk_to
 from mashang.demands.transitions import Action
 from mashang.notify.models import Channel, ChatRobot, Notification, Platform
 from mashang.org.models import Unit, User
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.factories import UnitFactory, UserFactory
+from tests.kit.walk import act, submit, walk_to
 
 pytestmark = pytest.mark.usefixtures("no_inline")
 

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from mashang.demands.tests.walk import submit, walk_to
+from tests.kit.walk import submit, walk_to
 
 WATCH = reverse("demands:watch")
 DASHBOARD = reverse("demands:dashboard")

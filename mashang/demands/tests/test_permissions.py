@@ -16,7 +16,7 @@ from mashang.demands.selectors import MSG_NOT_FOUND
 from mashang.demands.services import ACTIONS
 from mashang.demands.transitions import MOVES, MSG_NOT_YOUR_PART, Action, Party
 from mashang.org.models import User
-from tests.factories import EnterpriseFactory, UnitFactory, UserFactory
+from tests.kit.factories import EnterpriseFactory, UnitFactory, UserFactory
 
 #: A body each action endpoint accepts (the demand's version is added when sending).
 BODIES = {

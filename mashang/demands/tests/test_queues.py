@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from mashang.demands.queues import demand_possible_duplicates
-from mashang.demands.tests.walk import at, submit
+from tests.kit.clocks import at
+from tests.kit.walk import submit
 
 
 def test_two_unclassified_demands_of_one_enterprise_are_not_called_duplicates(zone):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from mashang.demands.models import Demand
 from mashang.demands.selectors import DemandFilters, demand_count, demand_list
-from mashang.demands.tests.walk import act, at, walk_to
 from mashang.demands.transitions import Action
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.clocks import at
+from tests.kit.factories import UnitFactory, UserFactory
+from tests.kit.walk import act, walk_to
 
 QUEUE = DemandFilters(unit="zrzy", open=True)
 

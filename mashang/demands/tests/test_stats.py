@@ -21,9 +21,10 @@ from mashang.demands.selectors.dashboard import (
     period_default,
 )
 from mashang.demands.selectors.watch import SERVICE_TEAM, WatchFilters, watch_get
-from mashang.demands.tests.walk import act, at, submit
 from mashang.demands.transitions import Action
-from tests.factories import CategoryFactory
+from tests.kit.clocks import at
+from tests.kit.factories import CategoryFactory
+from tests.kit.walk import act, submit
 
 LEAD_PERSON = {"zrzy": "land_staff", "zjj": "housing_staff"}
 MIN = timedelta(minutes=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mashang.demands.tests.walk import submit
+from tests.kit.walk import submit
 
 
 def test_an_officer_logging_a_call_does_not_become_the_enterprise_contact(zone):

@@ -32,7 +32,15 @@ from mashang.demands.services.lifecycle import (
     MSG_NO_EXTENSION_PENDING,
     MSG_STALE,
 )
-from mashang.demands.tests.walk import (
+from mashang.demands.transitions import (
+    MOVES,
+    MSG_NOT_FROM_STATUS,
+    MSG_NOT_YOUR_PART,
+    Action,
+    Party,
+    allowed_actions,
+)
+from tests.kit.walk import (
     CALLS,
     PERSON_OF,
     UNIT_PEOPLE,
@@ -41,14 +49,6 @@ from mashang.demands.tests.walk import (
     parties_in,
     submit,
     walk_to,
-)
-from mashang.demands.transitions import (
-    MOVES,
-    MSG_NOT_FROM_STATUS,
-    MSG_NOT_YOUR_PART,
-    Action,
-    Party,
-    allowed_actions,
 )
 
 #: Where a successful move leads (None: the status does not change).

@@ -8,10 +8,11 @@ from django.core.management import call_command
 
 from mashang.audit.models import Event
 from mashang.demands.models import Demand
-from mashang.demands.tests.walk import act, at, submit
 from mashang.demands.transitions import Action
 from mashang.demands.working_hours import working_times_recompute
 from mashang.workcal.models import CalendarDay
+from tests.kit.clocks import at
+from tests.kit.walk import act, submit
 
 # Office hours 08:30–12:00 and 14:00–17:30 (7 h a day). 2026: 1–7 October are the National
 # Day holidays, Saturday 10 October is a make-up working day.

@@ -21,28 +21,15 @@ from django.test import Client, override_settings
 from mashang.audit.models import Event
 from mashang.demands.models import Demand, Status
 from mashang.demo.project_texts import BLOCKERS
+from mashang.demo.tests.small_demo import load
 from mashang.org.credit_code import credit_code_error
 from mashang.org.models import Enterprise, Unit, User
 from mashang.workcal.selectors import calendar_get, calendar_invalidate
 
-SMALL = {"seed": 7, "until": "2026-06-30", "demands": 120, "enterprises": 20}
 HORIZON = datetime(2026, 6, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 STAFF_ROLES = {"officer", "unit_staff", "unit_head", "supervisor", "leader"}
 
-
-@pytest.fixture(autouse=True)
-def cached_calendar(settings):
-    """The test settings rebuild the calendar at every call; a load makes thousands of calls."""
-    settings.MASHANG_CALENDAR_CACHE_SECONDS = 600
-    calendar_invalidate()
-    yield
-    calendar_invalidate()
-
-
-def load(**options) -> str:
-    out = StringIO()
-    call_command("load_demo", stdout=out, **{**SMALL, **options})
-    return out.getvalue()
+pytestmark = pytest.mark.usefixtures("cached_calendar")
 
 
 @pytest.fixture(scope="module")

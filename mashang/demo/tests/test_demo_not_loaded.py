@@ -11,10 +11,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from mashang.demands.models import Demand
-from mashang.demo.tests.test_demo import cached_calendar, load  # noqa: F401 (an autouse fixture)
+from mashang.demo.tests.small_demo import load
 from mashang.org.models import Unit, User
 from mashang.projects.models import Project
 from mashang.projects.services import project_create
+
+pytestmark = pytest.mark.usefixtures("cached_calendar")
 
 
 @pytest.mark.django_db

@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 
@@ -26,6 +24,7 @@ from mashang.demo import project_texts as pt
 from mashang.demo.load import demo_marker
 from mashang.demo.plan import demo_plan
 from mashang.demo.project_plan import demo_projects_plan
+from mashang.demo.tests.small_demo import load
 from mashang.landstart.models import BundleTemplate, Run, RunState, RunStep, StepState
 from mashang.landstart.selectors import run_history
 from mashang.notify.models import Notification
@@ -36,18 +35,11 @@ from mashang.projects.stats import pipeline_stats
 from mashang.projects.transitions import stages_for
 from mashang.workcal.selectors import calendar_get, calendar_invalidate
 
-SMALL = {"seed": 7, "until": "2026-06-30", "demands": 120, "enterprises": 20}
 UNTIL = date(2026, 6, 30)
 TZ = ZoneInfo("Asia/Shanghai")
 HORIZON = datetime(2026, 6, 30, tzinfo=TZ)
 OFFICERS = {"officer", "officer2", "officer3"}
 RECORD_MINUTES = [145.0, 98.0, 72.0, 55.0, 41.0, 40.0]
-
-
-def load(**options) -> str:
-    out = StringIO()
-    call_command("load_demo", stdout=out, **{**SMALL, **options})
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -15,12 +15,11 @@ from mashang.landstart.selectors import (
     run_list,
     unit_steps,
 )
-from mashang.landstart.tests.conftest import AWARD, OPENED
-from mashang.landstart.tests.walk import RECORD_41, run_of
 from mashang.org.models import User
 from mashang.projects.models import Project
 from mashang.projects.permissions import visibility_filter
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.factories import UnitFactory, UserFactory
+from tests.kit.landstart import AWARD, OPENED, RECORD_41, run_of
 
 
 def test_the_board_of_a_run_in_progress(bundle):

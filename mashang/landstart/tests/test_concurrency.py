@@ -12,9 +12,8 @@ import pytest
 from mashang.audit.models import Event
 from mashang.landstart.models import Run, RunStep
 from mashang.landstart.services import landstart_step_complete
-from mashang.landstart.tests.conftest import AWARD, OPENED
-from mashang.landstart.tests.walk import run_of
-from tests.threads import together
+from tests.kit.landstart import AWARD, OPENED, run_of
+from tests.kit.threads import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,7 @@ from mashang.core.errors import PermissionDenied, ValidationFailed
 from mashang.landstart.models import Run, StepDocument
 from mashang.landstart.services import landstart_document_attach
 from mashang.landstart.services.documents import MSG_NOT_YOUR_DOCUMENT
-from mashang.landstart.tests.conftest import OPENED
-from mashang.landstart.tests.walk import run_of
+from tests.kit.landstart import OPENED, run_of
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

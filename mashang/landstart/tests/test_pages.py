@@ -21,13 +21,12 @@ from mashang.landstart.services.common import MSG_REASON_REQUIRED
 from mashang.landstart.services.documents import MSG_NOT_YOUR_DOCUMENT
 from mashang.landstart.services.runs import MSG_AWARD_IN_FUTURE
 from mashang.landstart.services.steps import MSG_NOT_YOUR_STEP, MSG_PREREQUISITES_OPEN
-from mashang.landstart.tests.conftest import AWARD, OPENED
-from mashang.landstart.tests.walk import RECORD_41, run_of
 from mashang.landstart.views.common import MSG_DONE, action_label
 from mashang.org.models import User
 from mashang.projects.models import Project
 from mashang.web.navigation import nav_for
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.factories import UnitFactory, UserFactory
+from tests.kit.landstart import AWARD, OPENED, RECORD_41, run_of
 
 R = User.Role
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -21,9 +21,10 @@ from mashang.landstart.services.steps import (
     MSG_NOT_YOUR_STEP,
     MSG_PREREQUISITES_OPEN,
 )
-from mashang.landstart.tests.conftest import AWARD, OPENED, TZ
 from mashang.notify.models import Notification
 from mashang.projects.models import Project, Stage
+from tests.kit.clocks import CST as TZ
+from tests.kit.landstart import AWARD, OPENED
 
 RECORD_PATH = ["confirmation", "land_contract", "land_use_permit", "works_permit", "construction_permit"]
 PLANNED_PATH = ["confirmation", "land_contract", "land_payment", "deed_tax", "title", "construction_permit"]

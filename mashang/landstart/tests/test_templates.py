@@ -16,7 +16,7 @@ from mashang.landstart.models import BundleTemplate, RunStep
 from mashang.landstart.services import landstart_open, template_create, template_install_default
 from mashang.landstart.services.templates import MSG_MAY_NOT_WRITE, MSG_UNKNOWN_AWARD_UNIT
 from mashang.landstart.specs import StepSpec
-from mashang.landstart.tests.conftest import OPENED
+from tests.kit.landstart import OPENED
 
 
 def _body(**overrides) -> dict:

@@ -10,9 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from mashang.core.errors import TransitionNotAllowed
 from mashang.landstart import services
 from mashang.landstart.models import RunState
-from mashang.landstart.tests.conftest import AWARD, OPENED
-from mashang.landstart.tests.walk import RECORD_41, run_of
 from mashang.landstart.transitions import RUN_MOVES, Action
+from tests.kit.landstart import AWARD, OPENED, RECORD_41, run_of
 
 LATER = AWARD + timedelta(hours=2)
 

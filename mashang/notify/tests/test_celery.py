@@ -18,7 +18,7 @@ from mashang.notify import jobs, tasks
 from mashang.notify.channels.base import message_ref
 from mashang.notify.models import DeliveryStatus, Notification
 from mashang.notify.services import notification_enqueue
-from mashang.notify.tests.conftest import T0, make_robots
+from tests.kit.notify import T0, make_robots
 
 #: A Redis database of this test process's own (config/settings/test.py).
 REDIS_URL = django_settings.MASHANG_TEST_REDIS_URL

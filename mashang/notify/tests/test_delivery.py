@@ -22,10 +22,9 @@ from mashang.notify.services import (
     notification_requeue,
     retry_delay,
 )
-from mashang.notify.tests.conftest import T0, make_robots
-from mashang.notify.tests.platforms import DINGTALK_SECRET, FEISHU_SECRET
 from mashang.org.models import User
-from tests.factories import UserFactory
+from tests.kit.factories import UserFactory
+from tests.kit.notify import DINGTALK_SECRET, FEISHU_SECRET, T0, make_robots
 
 pytestmark = pytest.mark.usefixtures("no_inline")
 

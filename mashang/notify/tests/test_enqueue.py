@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from mashang.notify.models import Channel, DeliveryStatus, Notification
 from mashang.notify.services import OutboxMessage, notification_enqueue, notifications_enqueue
-from mashang.notify.tests.conftest import T0
-from tests.factories import UserFactory
+from tests.kit.factories import UserFactory
+from tests.kit.notify import T0
 
 
 def _enqueue(**kwargs):

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from mashang.notify.models import Notification
 from mashang.notify.services import notification_enqueue
-from mashang.notify.tests.conftest import T0
+from tests.kit.notify import T0
 
 
 def _message(user, key: str, subject: str = "诉求已答复", link: str = "/demands/1/") -> Notification:

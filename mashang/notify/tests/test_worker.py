@@ -21,7 +21,7 @@ from config.celery import app
 from mashang.notify.channels.base import message_ref
 from mashang.notify.models import DeliveryStatus, Notification
 from mashang.notify.services import notification_enqueue
-from mashang.notify.tests.conftest import T0
+from tests.kit.notify import T0
 
 ROOT = Path(__file__).resolve().parents[3]
 #: A Redis database of this test process's own (config/settings/test.py).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import Client
 
 from mashang.audit.models import Event
-from tests.factories import UserFactory
+from tests.kit.factories import UserFactory
 
 
 def _admin():

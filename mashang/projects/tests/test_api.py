@@ -13,7 +13,7 @@ from mashang.projects.ledger.importer import MSG_NOT_XLSX
 from mashang.projects.models import Project
 from mashang.projects.services import validate as v
 from mashang.projects.services.create import MSG_MAY_NOT_CREATE
-from mashang.projects.tests.conftest import T0
+from tests.kit.projects import T0
 
 NEW = {
     "name": "高端装备制造基地",

@@ -11,7 +11,7 @@ from mashang.demands.services.submit import MSG_TITLE_REQUIRED
 from mashang.projects.selectors import project_detail
 from mashang.projects.services import project_blocker_raise
 from mashang.projects.services.blockers import MSG_INVESTOR_NOT_REGISTERED, MSG_MAY_NOT_RAISE
-from mashang.projects.tests.conftest import T0
+from tests.kit.projects import T0
 
 
 def test_a_blocker_is_a_demand_linked_to_the_project_with_deadlines(zone, make_project):

@@ -16,8 +16,9 @@ from mashang.projects.models import Industry, Project, ProjectType
 from mashang.projects.services import project_create, project_number_next
 from mashang.projects.services import validate as v
 from mashang.projects.services.create import MSG_MAY_NOT_CREATE
-from mashang.projects.tests.conftest import T0, TZ
-from tests.factories import UserFactory, valid_credit_code
+from tests.kit.clocks import CST as TZ
+from tests.kit.factories import UserFactory, valid_credit_code
+from tests.kit.projects import T0
 
 
 def _fields(error: ValidationFailed) -> dict[str, str]:

@@ -10,7 +10,7 @@ from django.db import transaction
 from mashang.audit.models import Event
 from mashang.projects.models import Milestone, Stage
 from mashang.projects.services import project_land_event
-from mashang.projects.tests.conftest import TZ
+from tests.kit.clocks import CST as TZ
 
 AWARD_AT = datetime(2026, 6, 1, 9, 30, tzinfo=TZ)
 

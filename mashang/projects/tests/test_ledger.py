@@ -27,7 +27,7 @@ from mashang.projects.models import FundsReceipt, Milestone, Project
 from mashang.projects.services import funds_record
 from mashang.projects.services import validate as v
 from mashang.projects.stats import RATE_DEFINITIONS
-from mashang.projects.tests.conftest import TZ
+from tests.kit.clocks import CST as TZ
 
 NOW = datetime(2026, 6, 30, 10, 0, tzinfo=TZ)
 TODAY = NOW.date()

@@ -18,8 +18,8 @@ from mashang.projects.services import (
     project_transition,
     project_update,
 )
-from mashang.projects.tests.conftest import TZ
 from mashang.projects.transitions import Action, stages_for
+from tests.kit.clocks import CST as TZ
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=TZ)
 

@@ -10,7 +10,7 @@ import time_machine
 
 from mashang.projects.services import funds_record
 from mashang.projects.stats import RATE_DEFINITIONS, pipeline_stats
-from mashang.projects.tests.conftest import TZ
+from tests.kit.clocks import CST as TZ
 
 TODAY = date(2026, 6, 30)
 NOW = datetime(2026, 6, 30, 10, 0, tzinfo=TZ)

@@ -11,8 +11,8 @@ from mashang.core.errors import PermissionDenied, TransitionNotAllowed, Validati
 from mashang.projects.models import Milestone, ProjectType, Stage
 from mashang.projects.services import project_transition
 from mashang.projects.services.lifecycle import MSG_REASON_REQUIRED
-from mashang.projects.tests.conftest import TZ
 from mashang.projects.transitions import LAND_STAGES, MSG_NOT_FOR_TYPE, MSG_NOT_FROM_STAGE, Action
+from tests.kit.clocks import CST as TZ
 
 AT = datetime(2026, 4, 1, 10, 0, tzinfo=TZ)
 PIPELINE = ["lead", "negotiating", "signed", "land_review", "listed", "awarded", "started", "producing"]
@@ -126,7 +126,7 @@ def test_readers_may_not_move_a_project(zone, make_project, who):
 
 
 def test_the_named_service_officer_and_an_admin_may_move_it(zone, make_project):
-    from tests.factories import UserFactory
+    from tests.kit.factories import UserFactory
 
     admin = UserFactory(role="admin")
     project = make_project(stage="lead")

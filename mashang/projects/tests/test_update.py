@@ -19,7 +19,7 @@ from mashang.projects.services import (
 from mashang.projects.services import lifecycle as lc
 from mashang.projects.services import validate as v
 from mashang.projects.services.common import MSG_STALE
-from mashang.projects.tests.conftest import TZ
+from tests.kit.clocks import CST as TZ
 
 AT = datetime(2026, 5, 6, 15, 0, tzinfo=TZ)
 

@@ -8,7 +8,7 @@ from mashang.core.errors import NotFound, PermissionDenied
 from mashang.demands.services.lifecycle import demand_dispatch, demand_triage
 from mashang.projects.selectors import project_get, project_list
 from mashang.projects.services import project_blocker_raise, project_update
-from mashang.projects.tests.conftest import T0
+from tests.kit.projects import T0
 
 
 def _visible(actor):

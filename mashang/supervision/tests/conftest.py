@@ -1,22 +1,17 @@
-"""Helpers of the supervision tests: a zone with unit heads and a service team, timed sweeps."""
+"""Fixtures of the supervision tests: a zone with unit heads and a service team, and the
+sweep settings (timed sweeps are in tests/kit/sweeps.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 import pytest
 
-from mashang.audit.models import Event
-from mashang.demands.models import Demand
 from mashang.org.models import Unit, User
-from mashang.supervision.models import SupervisionNotice
-from mashang.supervision.services import supervision_sweep
 from mashang.workcal.selectors import calendar_invalidate
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.factories import UnitFactory, UserFactory
 
 R = User.Role
-QUARTER = timedelta(minutes=15)
 
 
 @pytest.fixture
@@ -54,25 +49,3 @@ def people(zone) -> People:
         username="unit-zrzy-gone", role=R.UNIT_STAFF, unit=zone.land, is_active=False
     )
     return People(land_head=land_head, team=team, team_head=team_head, idle_land_staff=idle)
-
-
-def sweep_every_quarter(start: datetime, end: datetime) -> list[tuple[datetime, dict[str, int]]]:
-    """Sweep every 15 minutes from ``start`` to ``end`` (both included); when something was raised."""
-    raised = []
-    t = start
-    while t <= end:
-        result = supervision_sweep(at=t)
-        if result.total:
-            raised.append((t, {k: v for k, v in result.raised.items() if v}))
-        t += QUARTER
-    return raised
-
-
-def notices_of(demand: Demand) -> list[SupervisionNotice]:
-    return list(SupervisionNotice.objects.filter(demand=demand).order_by("raised_at", "id"))
-
-
-def assert_version_counts_events(demand: Demand) -> None:
-    demand.refresh_from_db()
-    events = Event.objects.filter(subject_type="demand", subject_id=demand.pk).count()
-    assert demand.version == events

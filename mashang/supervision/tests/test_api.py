@@ -7,10 +7,11 @@ from django.utils import translation
 
 from mashang.demands.deadlines import DeadlineKind
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import at, submit, walk_to
 from mashang.supervision.models import Level, SupervisionNotice
 from mashang.supervision.services import supervision_sweep
 from mashang.supervision.services.notices import MSG_MAY_NOT_ACKNOWLEDGE, MSG_MAY_NOT_ISSUE
+from tests.kit.clocks import at
+from tests.kit.walk import submit, walk_to
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sweep_settings")]
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import at, walk_to
 from mashang.notify.models import ChatRobot, Notification
 from mashang.supervision.models import Level
 from mashang.supervision.services import supervision_sweep
 from mashang.supervision.services.notices import notice_issue
+from tests.kit.clocks import at
+from tests.kit.walk import walk_to
 
 
 def _notice_messages():

@@ -13,7 +13,6 @@ from mashang.core.errors import (
     ValidationFailed,
 )
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import at, submit, walk_to
 from mashang.supervision.models import Level, SupervisionNotice
 from mashang.supervision.selectors import NoticeFilters, notice_list, notices_for_demand
 from mashang.supervision.services import notice_acknowledge, notice_issue, supervision_sweep
@@ -24,7 +23,9 @@ from mashang.supervision.services.notices import (
     MSG_MAY_NOT_ACKNOWLEDGE,
     MSG_MAY_NOT_ISSUE,
 )
-from mashang.supervision.tests.conftest import assert_version_counts_events
+from tests.kit.clocks import at
+from tests.kit.sweeps import assert_version_counts_events
+from tests.kit.walk import submit, walk_to
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sweep_settings")]
 

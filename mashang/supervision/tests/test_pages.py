@@ -8,10 +8,11 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import at, walk_to
 from mashang.supervision.models import SupervisionNotice
 from mashang.supervision.services import supervision_sweep
 from mashang.supervision.views import notices_context
+from tests.kit.clocks import at
+from tests.kit.walk import walk_to
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sweep_settings")]
 

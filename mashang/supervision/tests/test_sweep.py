@@ -16,14 +16,11 @@ from django.core.management import CommandError, call_command
 
 from mashang.audit.models import Event
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import act, at, submit, walk_to
 from mashang.supervision.models import Level, SupervisionNotice
 from mashang.supervision.services import supervision_sweep
-from mashang.supervision.tests.conftest import (
-    assert_version_counts_events,
-    notices_of,
-    sweep_every_quarter,
-)
+from tests.kit.clocks import at
+from tests.kit.sweeps import assert_version_counts_events, notices_of, sweep_every_quarter
+from tests.kit.walk import act, submit, walk_to
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sweep_settings")]
 

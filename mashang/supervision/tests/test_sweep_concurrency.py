@@ -8,12 +8,13 @@ import pytest
 
 from mashang.core.errors import Conflict
 from mashang.demands.models import Demand, Status
-from mashang.demands.tests.walk import act, at, submit, walk_to
 from mashang.supervision.models import Level, SupervisionNotice
 from mashang.supervision.services import supervision_sweep
 from mashang.supervision.services import sweep as sweep_module
-from mashang.supervision.tests.conftest import assert_version_counts_events
-from tests.flows.test_concurrency import together
+from tests.kit.clocks import at
+from tests.kit.sweeps import assert_version_counts_events
+from tests.kit.threads import together
+from tests.kit.walk import act, submit, walk_to
 
 pytestmark = [
     pytest.mark.postgres,

@@ -5,7 +5,7 @@ import pytest
 from mashang.audit.models import Event
 from mashang.workcal.selectors import calendar_get
 from mashang.workcal.services import calendar_day_clear, calendar_day_set
-from tests.factories import UserFactory
+from tests.kit.factories import UserFactory
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from mashang.core.files import attachment_problem
 from mashang.demands.models import Attachment, Demand, Status
 from mashang.demands.services.attachments import demand_attach
 from mashang.demands.tests.views.files import docx, pdf, png
-from mashang.demands.tests.walk import submit, walk_to
+from tests.kit.walk import submit, walk_to
 
 pytestmark = pytest.mark.django_db
 

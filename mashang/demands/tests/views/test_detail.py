@@ -10,7 +10,7 @@ from django.urls import reverse
 from mashang.audit.models import Event
 from mashang.demands.models import Assignment, Demand, Status
 from mashang.demands.selectors import demand_get
-from mashang.demands.tests.walk import PERSON_OF, submit, walk_to
+from tests.kit.walk import PERSON_OF, submit, walk_to
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from mashang.audit.models import Event
 from mashang.core.files import MAX_BYTES
 from mashang.demands.models import Attachment, Demand
 from mashang.demands.tests.views.files import PNG, docx, pdf, png
-from mashang.demands.tests.walk import submit
+from tests.kit.walk import submit
 
 pytestmark = pytest.mark.django_db
 

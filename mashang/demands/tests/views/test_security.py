@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import act, submit, walk_to
+from tests.kit.walk import act, submit, walk_to
 
 pytestmark = pytest.mark.django_db
 

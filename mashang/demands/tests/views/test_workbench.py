@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mashang.demands.models import Status
-from mashang.demands.tests.walk import submit, walk_to
+from tests.kit.walk import submit, walk_to
 
 pytestmark = pytest.mark.django_db
 

@@ -36,8 +36,9 @@ from datetime import date, datetime, timedelta
 
 from mashang.demands import services as S
 from mashang.demands.models import Demand
-from mashang.demands.tests.walk import at, submit
 from mashang.supervision.scorecards.formulas import Period
+from tests.kit.clocks import at
+from tests.kit.walk import submit
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 12, 1))
 OCTOBER = Period(date(2026, 10, 1), date(2026, 11, 1))

@@ -17,7 +17,6 @@ from django.test.utils import CaptureQueriesContext
 
 from mashang.demands import services as S
 from mashang.demands.models import Demand
-from mashang.demands.tests.walk import at, submit
 from mashang.supervision.scorecards import selectors as sel
 from mashang.supervision.scorecards.formulas import Period
 from mashang.supervision.scorecards.models import ScorecardSnapshot
@@ -28,6 +27,8 @@ from mashang.supervision.scorecards.snapshot import (
 )
 from mashang.supervision.tests.scorecards.scenario import NOVEMBER, NOW, _dispatched, _step, build
 from mashang.workcal.models import CalendarDay
+from tests.kit.clocks import at
+from tests.kit.walk import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -1,25 +1,31 @@
-"""A zone with the five units of the default bundle, one person in each, and a project whose
-land is listed."""
+"""Land-start: the ``bundle`` fixture (a zone with the five units of the default bundle, one
+person in each, and a project whose land is listed), and ``run_of``, which drives a run of the
+default bundle through the services, step by step, at given minutes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from mashang.landstart.services import template_install_default
+from mashang.landstart.models import Run
+from mashang.landstart.services import (
+    landstart_award,
+    landstart_open,
+    landstart_step_complete,
+    template_install_default,
+)
 from mashang.org.models import User
 from mashang.projects.models import Project
-from tests.factories import UnitFactory, UserFactory
+from tests.kit.clocks import CST
+from tests.kit.factories import UnitFactory, UserFactory
 
-TZ = ZoneInfo("Asia/Shanghai")
 #: The run is opened during the listing period, days before the award.
-OPENED = datetime(2026, 6, 1, 10, 0, tzinfo=TZ)
+OPENED = datetime(2026, 6, 1, 10, 0, tzinfo=CST)
 #: The award of the published 41-minute record.
-AWARD = datetime(2026, 6, 10, 9, 30, tzinfo=TZ)
+AWARD = datetime(2026, 6, 10, 9, 30, tzinfo=CST)
 
 R = User.Role
 
@@ -77,3 +83,48 @@ def bundle(zone) -> Bundle:
     )
     b.project = b.make_project(number="XM-2026-0001")
     return b
+
+
+#: The order a run of the default bundle completes in, and who completes each step.
+ORDER = [
+    ("confirmation", "jyzx"),
+    ("land_contract", "zrzy"),
+    ("land_payment", "cz"),
+    ("land_use_permit", "zrzy"),
+    ("deed_tax", "sw"),
+    ("title", "zrzy"),
+    ("works_permit", "zrzy"),
+    ("construction_permit", "zjj"),
+]
+
+
+def run_of(bundle, *, project=None, opened: datetime, awarded: datetime | None = None,
+           minutes: dict[str, float] | None = None) -> Run:
+    """Open a run for ``project`` (the bundle's by default), award it and complete the steps
+    named in ``minutes`` (minutes after the award) in the default order."""
+    project = project or bundle.project
+    run = landstart_open(actor=bundle.zone.officer, project_id=project.pk, at=opened)
+    if awarded is None:
+        return run
+    landstart_award(actor=bundle.people["jyzx"], run_id=run.pk, awarded_at=awarded, at=awarded)
+    for code, unit in ORDER:
+        if minutes is None or code not in minutes:
+            continue
+        landstart_step_complete(
+            actor=bundle.people[unit], run_id=run.pk, step_code=code, at=awarded + timedelta(minutes=minutes[code])
+        )
+    run.refresh_from_db()
+    return run
+
+
+#: The published record: 41 minutes (times in minutes after the award at 09:30).
+RECORD_41 = {
+    "confirmation": 0.25,
+    "land_contract": 0.75,
+    "land_payment": 1,
+    "land_use_permit": 1,
+    "deed_tax": 1.5,
+    "title": 2,
+    "works_permit": 3,
+    "construction_permit": 41,
+}

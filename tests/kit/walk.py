@@ -8,17 +8,10 @@ person: the contact, the officer, the two unit staff, the supervisor and the lea
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from mashang.demands import services as S
 from mashang.demands.models import Demand, Status
 from mashang.demands.transitions import Action, Party
-
-CST = ZoneInfo("Asia/Shanghai")
-
-
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=CST)
 
 
 def submit(zone, *, when: datetime | None = None, actor=None, **fields) -> Demand:

@@ -1,17 +1,17 @@
-"""Helpers for the project tests: a project made through the service, as a user would."""
+"""Investment projects: ``make_project``, a project made through the service as a user would,
+by default at ``T0``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from mashang.projects.services import project_create
+from tests.kit.clocks import CST
 
-TZ = ZoneInfo("Asia/Shanghai")
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
 
 
 @pytest.fixture

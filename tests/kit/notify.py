@@ -1,6 +1,8 @@
-"""A local HTTP server standing in for the WeCom, DingTalk and Feishu group robots.
+"""Notifications: a local HTTP server standing in for the WeCom, DingTalk and Feishu group
+robots (the ``platforms`` fixture), one chat robot on each (``robots``, ``make_robots``), and
+``no_inline`` for tests that deliver only when they say so.
 
-It checks what the real platforms check (the message format; DingTalk's and Feishu's
+The stand-in checks what the real platforms check (the message format; DingTalk's and Feishu's
 signatures, recomputed from the shared secret; the timestamp within an hour) and answers as
 they do: ``errcode``/``code`` 0 when accepted, another code when not. It can be switched
 "down": answering 500, refusing connections (the socket closed), answering too slowly, or
@@ -18,8 +20,17 @@ import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
+
+from mashang.notify.models import ChatRobot, Platform
+from tests.kit.clocks import CST
+
+#: The moment the notification tests happen at: Monday 12 October 2026, 09:00.
+T0 = datetime(2026, 10, 12, 9, 0, tzinfo=CST)
 
 DINGTALK_SECRET = "SECdingtalk-test-secret"
 FEISHU_SECRET = "feishu-test-secret"
@@ -225,3 +236,55 @@ def _handler_for(fake: FakePlatforms):
             self._answer(200, {"code": 0, "msg": "success", "data": {}})
 
     return Handler
+
+
+@pytest.fixture
+def platforms():
+    fake = FakePlatforms()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@dataclass
+class Robots:
+    wecom: ChatRobot
+    dingtalk: ChatRobot
+    feishu: ChatRobot
+
+    def all(self) -> list[ChatRobot]:
+        return [self.wecom, self.dingtalk, self.feishu]
+
+
+def make_robots(platforms: FakePlatforms, unit=None) -> Robots:
+    return Robots(
+        wecom=ChatRobot.objects.create(
+            name="自然资源工作群", platform=Platform.WECOM, webhook_url=platforms.url("wecom"), unit=unit
+        ),
+        dingtalk=ChatRobot.objects.create(
+            name="钉钉工作群",
+            platform=Platform.DINGTALK,
+            webhook_url=platforms.url("dingtalk"),
+            secret=DINGTALK_SECRET,
+            unit=unit,
+        ),
+        feishu=ChatRobot.objects.create(
+            name="飞书工作群",
+            platform=Platform.FEISHU,
+            webhook_url=platforms.url("feishu"),
+            secret=FEISHU_SECRET,
+            unit=unit,
+        ),
+    )
+
+
+@pytest.fixture
+def robots(db, platforms) -> Robots:
+    return make_robots(platforms)
+
+
+@pytest.fixture
+def no_inline(settings):
+    """Deliver only when the test says so (as the worker would), not right after each commit."""
+    settings.MASHANG_NOTIFY_DELIVER_INLINE = False
+    return settings
