@@ -41,6 +41,30 @@ def test_twenty_concurrent_filings_get_distinct_consecutive_numbers(zone, api):
     assert Demand.objects.count() == 20 and Event.objects.filter(action="submit").count() == 20
 
 
+def test_sixteen_people_filing_fifty_demands_each_get_800_distinct_increasing_numbers(zone):
+    """Filings do not queue behind one number: each gets its own, none twice, none failing,
+    and each person's numbers increase in the order they filed."""
+    year = timezone.localtime().year
+
+    def fifty(contact) -> list[str]:
+        return [
+            services.demand_submit(
+                actor=contact, title=f"厂区道路积水 {i}", description="雨后积水影响货车进出。", channel="web"
+            ).number
+            for i in range(50)
+        ]
+
+    results = together([lambda c=c: fifty(c) for c in [zone.contact, zone.other_contact] * 8])
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    numbers = [n for r in results for n in r]
+    assert len(numbers) == len(set(numbers)) == 800
+    assert all(re.fullmatch(rf"SQ-{year}-\d{{6}}", n) for n in numbers), numbers[:5]
+    for filed in results:
+        serials = [int(n.rsplit("-", 1)[1]) for n in filed]
+        assert serials == sorted(serials) and len(set(serials)) == 50
+    assert Demand.objects.count() == 800 and Event.objects.filter(action="submit").count() == 800
+
+
 def test_eight_concurrent_retries_with_one_key_create_one_demand(zone, api):
     first = api("ent-a")
     clients = [first] + [api(None) for _ in range(7)]

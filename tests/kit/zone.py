@@ -94,3 +94,24 @@ def api():
 @pytest.fixture
 def db_vendor(db) -> str:
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def _number_sequences_left_behind(request, django_db_blocker):
+    """A test that commits (transactional, or a live server) leaves no year's number sequence
+    behind on PostgreSQL, so the first number of a year is 1 in the next test too — as the
+    table rows are flushed. A test that rolls back takes its sequences away by itself."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    commits = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not commits or connection.vendor != "postgresql":
+        return
+    from mashang.core.numbering import number_sequences_drop
+    from mashang.demands.models import NumberSequence
+    from mashang.projects.models import ProjectNumberSequence
+
+    with django_db_blocker.unblock():
+        for sequences in (NumberSequence, ProjectNumberSequence):
+            number_sequences_drop(sequences)
