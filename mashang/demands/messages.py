@@ -69,7 +69,7 @@ def _current_units(demand) -> tuple[Unit | None, list[Unit]]:
     return lead, co
 
 
-def _compose(demand, action: str, reason: str):
+def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | None = None):
     """(kind, subject, body, recipients, robots) for ``action``, or None when nobody is told."""
     number, title = demand.number, demand.title
     if action == "submit":
@@ -84,7 +84,7 @@ def _compose(demand, action: str, reason: str):
         )
         return "demand.submitted", subject, body, people, robots
     if action in ("dispatch", "reopen"):
-        lead, co = _current_units(demand)
+        lead, co = units if units is not None else _current_units(demand)
         units = [u for u in [lead, *co] if u is not None]
         if not units:
             return None
@@ -176,7 +176,7 @@ def _compose(demand, action: str, reason: str):
     if action == "escalate":
         # Difficult-case handling: the supervisors and leaders take it up, the units keep it.
         deciders = list(User.objects.filter(role__in=[R.SUPERVISOR, R.LEADER], is_active=True).order_by("id"))
-        lead, co = _current_units(demand)
+        lead, co = units if units is not None else _current_units(demand)
         ids = [u.pk for u in [lead, *co] if u is not None]
         subject = _("Difficult case: {number} {title}").format(number=number, title=title)
         body = "\n".join(
@@ -212,14 +212,22 @@ def _compose(demand, action: str, reason: str):
     return None
 
 
-def demand_notify(demand, action: str, at: datetime, *, actor: User | None = None, reason: str = "") -> None:
+def demand_notify(
+    demand,
+    action: str,
+    at: datetime,
+    *,
+    actor: User | None = None,
+    reason: str = "",
+    units: tuple[Unit, list[Unit]] | None = None,
+) -> None:
     """Write the messages ``action`` on ``demand`` sends to the outbox (inside its transaction).
 
     The deduplication key is the demand and its version after the move, so the same move is
     never told twice.
     """
     with translation.override(settings.LANGUAGE_CODE):
-        composed = _compose(demand, str(action), reason or "")
+        composed = _compose(demand, str(action), reason or "", units)
         if composed is None:
             return
         kind, subject, body, people, robots = composed

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -89,21 +89,47 @@ def notification_enqueue(
         payload=payload,
         at=at,
     )
-    return notifications_enqueue([message])
+    _require_transaction()
+    rows = list({r.dedupe_key: r for r in _rows_of(message)}.values())
+    if not rows:
+        return []
+    # One move's message: its key names the move (a demand and its version), so it is nearly
+    # never there yet. Insert in one statement, in a savepoint; only when a key was there
+    # already, look the keys up and write the others.
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        for row in rows:
+            row.pk = None
+            row._state.adding = True
+        return _enqueue_skipping_existing(rows)
+    if any(r.status == DeliveryStatus.PENDING for r in rows):
+        transaction.on_commit(schedule_delivery, robust=True)
+    return sorted(rows, key=lambda r: r.pk)
+
+
+def _require_transaction() -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "notification_enqueue must run inside the transaction of the change it tells of"
+        )
 
 
 def notifications_enqueue(messages: Iterable[OutboxMessage]) -> list[Notification]:
     """:func:`notification_enqueue` for many messages at once (a sweep's notices): the same
     rows, written with one look-up of the keys already there and one insert."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError(
-            "notification_enqueue must run inside the transaction of the change it tells of"
-        )
+    _require_transaction()
     rows: list[Notification] = []
     for message in messages:
         rows.extend(_rows_of(message))
     if not rows:
         return []
+    return _enqueue_skipping_existing(rows)
+
+
+def _enqueue_skipping_existing(rows: list[Notification]) -> list[Notification]:
+    """The rows whose key is not there yet, written; the others left as they are."""
     keys = [r.dedupe_key for r in rows]
     existing: set[str] = set()
     for i in range(0, len(keys), 5000):

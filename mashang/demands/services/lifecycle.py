@@ -64,6 +64,9 @@ class Change:
     fields: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
+    #: The lead unit and co-units the move leaves current, when it changed them (dispatch):
+    #: the messages use them instead of reading the assignments again.
+    units: tuple[Unit, list[Unit]] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class Context:
     actor: User
     at: datetime
     cal: WorkCalendar
+    #: The demand's assignments as the transition loaded them (before the change).
+    assignments: list[Assignment] = field(default_factory=list)
 
 
 def _required(value: str | None, name: str, message=MSG_TEXT_REQUIRED) -> str:
@@ -107,7 +112,7 @@ def _transition(
         check_guards(action=action, demand=demand)
 
         from_status = demand.status
-        result = change(demand, Context(actor=actor, at=at, cal=cal))
+        result = change(demand, Context(actor=actor, at=at, cal=cal, assignments=assignments))
         check_target(action=action, from_status=from_status, to_status=result.to_status or from_status)
         for name, value in result.fields.items():
             setattr(demand, name, value)
@@ -132,7 +137,7 @@ def _transition(
             payload=result.payload,
         )
         # Messages about the move go to the outbox in this same transaction (mashang.notify).
-        demand_notify(demand, action, at, actor=actor, reason=result.reason)
+        demand_notify(demand, action, at, actor=actor, reason=result.reason, units=result.units)
     return demand
 
 
@@ -166,9 +171,12 @@ def demand_triage(
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.TRIAGE, at=at, change=change)
 
 
-def _units_by_code(codes: Sequence[str], field_name: str) -> list[Unit]:
-    wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
-    found = {u.code: u for u in Unit.objects.filter(code__in=wanted, is_active=True)}
+def _codes(codes: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(c.strip() for c in codes if (c or "").strip()))
+
+
+def _units_by_code(codes: Sequence[str], field_name: str, found: dict[str, Unit]) -> list[Unit]:
+    wanted = _codes(codes)
     missing = [c for c in wanted if c not in found]
     if missing:
         message = str(MSG_UNKNOWN_UNIT).format(code="、".join(missing))
@@ -184,8 +192,10 @@ def demand_dispatch(
 
     Without ``lead_unit`` the category's default lead unit (the routing rule) is used.
     """
-    chosen = _units_by_code([lead_unit], "lead_unit")[0] if (lead_unit or "").strip() else None
-    co = _units_by_code(co_units, "co_units")
+    codes = _codes([lead_unit, *co_units])
+    found = {u.code: u for u in Unit.objects.filter(code__in=codes, is_active=True)} if codes else {}
+    chosen = _units_by_code([lead_unit], "lead_unit", found)[0] if (lead_unit or "").strip() else None
+    co = _units_by_code(co_units, "co_units", found)
 
     def change(demand: Demand, ctx: Context) -> Change:
         if demand.category is None:
@@ -196,7 +206,7 @@ def demand_dispatch(
         if any(u.pk == lead.pk for u in co):
             raise ValidationFailed(MSG_LEAD_AMONG_CO, fields={"co_units": MSG_LEAD_AMONG_CO})
         wanted = {lead.pk: Assignment.Role.LEAD, **{u.pk: Assignment.Role.CO for u in co}}
-        existing = {a.unit_id: a for a in Assignment.objects.filter(demand=demand)}
+        existing = {a.unit_id: a for a in ctx.assignments}
         for unit_id, assignment in existing.items():
             if unit_id not in wanted and assignment.is_current:
                 assignment.is_current = False
@@ -206,10 +216,13 @@ def demand_dispatch(
                 Assignment.objects.filter(pk=existing[unit_id].pk).update(
                     role=role, is_current=True, assigned_at=ctx.at
                 )
-            else:
-                Assignment.objects.create(
-                    demand=demand, unit_id=unit_id, role=role, is_current=True, assigned_at=ctx.at
-                )
+        Assignment.objects.bulk_create(
+            [
+                Assignment(demand=demand, unit_id=unit_id, role=role, is_current=True, assigned_at=ctx.at)
+                for unit_id, role in wanted.items()
+                if unit_id not in existing
+            ]
+        )
         fields: dict[str, Any] = {
             "lead_unit": lead,
             "dispatched_at": ctx.at,
@@ -226,6 +239,7 @@ def demand_dispatch(
             fields=fields,
             reason=note.strip(),
             payload={"lead_unit": lead.code, "co_units": [u.code for u in co]},
+            units=(lead, list(co)),
         )
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.DISPATCH, at=at, change=change)
