@@ -43,8 +43,10 @@ from machine import CpuMeter, machine, wait_until_quiet  # noqa: E402
 from server import Gunicorn, request, token_for  # noqa: E402
 
 QUICK_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/mashang_bench_quick"
-TARGET_CREATES = 300.0  # per second
-TARGET_CREATE_P99 = 100.0  # ms
+TARGET_CREATES = 200.0  # per second, PostgreSQL
+TARGET_CREATE_P99 = 100.0  # ms, PostgreSQL
+TARGET_CREATE_CPU = 8.0  # ms of server CPU (gunicorn and PostgreSQL) per create
+TARGET_SQLITE_P99 = 150.0  # ms, SQLite (the embedded default)
 TARGET_LIST_P95 = 50.0  # ms
 
 BENCH_PASSWORD = secrets.token_urlsafe(16)  # the bench's own people get a fresh one each run
@@ -246,6 +248,72 @@ def create_throughput(
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def prepare_sqlite(path: str, password: str) -> None:
+    """In a process of its own (Django is set up for PostgreSQL in the main one): a fresh SQLite
+    database with the zone's units, categories and enterprises and the bench's people."""
+    global BENCH_PASSWORD
+    BENCH_PASSWORD = password
+    generate.django_setup(f"sqlite:///{path}")
+    import genzone
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    genzone.ensure_reference_data(seed=2026, enterprises=200)
+    ensure_bench_people()
+
+
+def measure_creates(
+    *, label: str, database_url: str, dbname: str, args, logdir: Path, requests: int, seconds: float,
+    warmup: int, wait_idle: float,
+) -> dict:
+    """POST /api/v1/demands against a gunicorn of its own on ``database_url``; the figures and
+    the server's CPU per create (gunicorn, and PostgreSQL's backends where it is PostgreSQL)."""
+    server = Gunicorn(
+        database_url=database_url,
+        workers=args.workers,
+        worker_class=args.worker_class,
+        threads=args.threads,
+        logdir=logdir,
+        app=args.app,
+    )
+    try:
+        server.start()
+        heading(
+            f"create throughput on {label}: POST /api/v1/demands, {args.concurrency} in flight, "
+            f"{requests:,} requests or {seconds:.0f} s (after {warmup} warm-up)"
+        )
+        token = token_for(server.port, "bench-api-enterprise", BENCH_PASSWORD)
+        say("  " + wait_until_quiet(wait_idle))
+        meter = CpuMeter(server.proc.pid, dbname)
+        r = create_throughput(
+            server.port, token, requests=requests, seconds=seconds, concurrency=args.concurrency,
+            warmup=warmup, meter=meter,
+        )
+    finally:
+        server.stop()
+    say(
+        f"  {r['ok']:,} created in {r['seconds']:.1f} s: {r['per_second']:.0f} creates/s; "
+        f"latency p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
+        f"max {r['max_ms']:.1f} ms; errors {r['errors']} {r['error_kinds'] or ''}"
+    )
+    say("  " + meter.describe(r["client_cpu_seconds"]))
+    sent = r["ok"] + r["errors"] + warmup  # the meter also saw the warm-up
+    per = meter.used
+    r["gunicorn_ms"] = per["gunicorn"] / sent * 1000 if sent else 0.0
+    r["postgres_ms"] = per["postgres"] / sent * 1000 if sent else 0.0
+    r["server_ms"] = r["gunicorn_ms"] + r["postgres_ms"]
+    say(
+        f"  per create: server {r['server_ms']:.2f} ms CPU (gunicorn {r['gunicorn_ms']:.2f}, "
+        f"postgres {r['postgres_ms']:.2f}), load generator {r['client_cpu_seconds'] / sent * 1000:.2f} ms CPU"
+    )
+    return r
+
+
+def _commit() -> str:
+    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or "unknown"
+
+
 # --- main ----------------------------------------------------------------------------------
 
 
@@ -322,7 +390,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-create", action="store_true", help="measure the list only")
     parser.add_argument("--skip-list", action="store_true", help="measure the creates only")
+    parser.add_argument(
+        "--skip-sqlite", action="store_true", help="measure the creates on PostgreSQL only"
+    )
+    parser.add_argument(
+        "--previous",
+        default=None,
+        help="a commit (or a bench/out/run-*.json file) whose figures to print beside this run's",
+    )
+    parser.add_argument("--prepare-sqlite", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--password", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.prepare_sqlite:
+        prepare_sqlite(args.prepare_sqlite, args.password)
+        return 0
 
     q = args.quick
     database_url = args.database_url or (QUICK_DATABASE_URL if q else generate.DEFAULT_DATABASE_URL)
@@ -415,65 +496,58 @@ def main(argv: list[str] | None = None) -> int:
                     say(f"   {line}")
             connection.close()
 
-        if not args.skip_create:
-            heading(
-                f"create throughput: POST /api/v1/demands, {args.concurrency} in flight, "
-                f"{create_requests:,} requests or {create_seconds:.0f} s (after {warmup} warm-up)"
-            )
-            token = token_for(server.port, "bench-api-enterprise", BENCH_PASSWORD)
-            say("  " + wait_until_quiet(wait_idle))
-            meter = CpuMeter(server.proc.pid, dbname)
-            r = create_throughput(
-                server.port,
-                token,
-                requests=create_requests,
-                seconds=create_seconds,
-                concurrency=args.concurrency,
-                warmup=warmup,
-                meter=meter,
-            )
-            say(
-                f"  {r['ok']:,} created in {r['seconds']:.1f} s: {r['per_second']:.0f} creates/s; "
-                f"latency p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
-                f"max {r['max_ms']:.1f} ms; errors {r['errors']} {r['error_kinds'] or ''}"
-            )
-            say("  " + meter.describe(r["client_cpu_seconds"]))
-            sent = r["ok"] + r["errors"] + warmup  # the meter also saw the warm-up
-            if sent:
-                per = meter.used
-                say(
-                    f"  per request: gunicorn {per['gunicorn'] / sent * 1000:.2f} ms CPU, "
-                    f"postgres {per['postgres'] / sent * 1000:.2f} ms CPU, "
-                    f"load generator {r['client_cpu_seconds'] / sent * 1000:.2f} ms CPU"
-                )
-            ok_rate = r["per_second"] >= TARGET_CREATES and r["errors"] == 0
-            ok_p99 = r["p99_ms"] < TARGET_CREATE_P99 and r["errors"] == 0
-            summary.append(
-                (
-                    "creates/s",
-                    f"{r['per_second']:.0f}",
-                    f"≥ {TARGET_CREATES:.0f}",
-                    "ok" if ok_rate else "MISSED",
-                )
-            )
-            summary.append(("create p50", f"{r['p50_ms']:.1f} ms", "", ""))
-            summary.append(("create p95", f"{r['p95_ms']:.1f} ms", "", ""))
-            summary.append(
-                (
-                    "create p99",
-                    f"{r['p99_ms']:.1f} ms",
-                    f"< {TARGET_CREATE_P99:.0f} ms",
-                    "ok" if ok_p99 else "MISSED",
-                )
-            )
-            summary.append(
-                ("create errors", str(r["errors"]), "0", "ok" if r["errors"] == 0 else "MISSED")
-            )
-            failed |= not (ok_rate and ok_p99)
     finally:
         server.stop()
         connection.close()
+
+    creates: dict[str, dict] = {}
+    try:
+        if not args.skip_create:
+            creates["PostgreSQL"] = measure_creates(
+                label="PostgreSQL", database_url=database_url, dbname=dbname, args=args, logdir=logdir,
+                requests=create_requests, seconds=create_seconds, warmup=warmup, wait_idle=wait_idle,
+            )
+            if not args.skip_sqlite:
+                path = logdir / "bench.sqlite3"
+                heading("SQLite: a fresh database with the zone and the bench's people")
+                subprocess.run(
+                    [sys.executable, str(Path(__file__).resolve()), "--prepare-sqlite", str(path),
+                     "--password", BENCH_PASSWORD],
+                    check=True,
+                )
+                say(f"  {path}")
+                creates["SQLite"] = measure_creates(
+                    label="SQLite", database_url=f"sqlite:///{path}", dbname="-", args=args,
+                    logdir=logdir, requests=create_requests, seconds=create_seconds, warmup=warmup,
+                    wait_idle=wait_idle,
+                )
+    finally:
         shutil.rmtree(logdir, ignore_errors=True)
+
+    for label, r in creates.items():
+        pg = label == "PostgreSQL"
+        ok_rate = (r["per_second"] >= TARGET_CREATES or not pg) and r["errors"] == 0
+        p99_target = TARGET_CREATE_P99 if pg else TARGET_SQLITE_P99
+        ok_p99 = r["p99_ms"] < p99_target and r["errors"] == 0
+        ok_cpu = r["server_ms"] <= TARGET_CREATE_CPU or not pg
+        summary.append(
+            (f"creates/s ({label})", f"{r['per_second']:.0f}", f"≥ {TARGET_CREATES:.0f}" if pg else "",
+             ("ok" if ok_rate else "MISSED") if pg else "")
+        )
+        summary.append((f"create p50 ({label})", f"{r['p50_ms']:.1f} ms", "", ""))
+        summary.append((f"create p95 ({label})", f"{r['p95_ms']:.1f} ms", "", ""))
+        summary.append(
+            (f"create p99 ({label})", f"{r['p99_ms']:.1f} ms", f"< {p99_target:.0f} ms", "ok" if ok_p99 else "MISSED")
+        )
+        summary.append(
+            (f"server CPU per create ({label})", f"{r['server_ms']:.2f} ms", f"≤ {TARGET_CREATE_CPU:.0f} ms" if pg else "",
+             ("ok" if ok_cpu else "MISSED") if pg else "")
+        )
+        summary.append(
+            (f"create errors ({label})", str(r["errors"]), "0", "ok" if r["errors"] == 0 else "MISSED")
+        )
+        failed |= not (ok_rate and ok_p99 and ok_cpu)
+
 
     heading("summary")
     say(
@@ -481,10 +555,25 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {info['Python']}, Django {info['Django']}, gunicorn {args.workers} {args.worker_class}"
         + (f" × {args.threads}" if args.worker_class == "gthread" else "")
     )
+    out = ROOT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    commit = _commit()
+    (out / f"run-{commit}.json").write_text(json.dumps({"commit": commit, "summary": summary}, ensure_ascii=False))
+    previous: dict[str, str] = {}
+    if args.previous:
+        given = Path(args.previous)
+        source = given if given.is_file() else out / f"run-{args.previous}.json"
+        if source.is_file():
+            previous = {row[0]: row[1] for row in json.loads(source.read_text())["summary"]}
+        else:
+            say(f"  (no figures of {args.previous} in {out}: run the bench at that commit first)")
     width = max(len(s[0]) for s in summary)
-    say(f"  {'figure':<{width}}  {'value':>18}  {'target':>10}")
+    before = f"  {'previous':>18}" if previous else ""
+    say(f"  {'figure':<{width}}  {'value':>18}{before}  {'target':>10}")
     for name, value, target, verdict in summary:
-        say(f"  {name:<{width}}  {value:>18}  {target:>10}  {verdict}")
+        was = f"  {previous.get(name, '—'):>18}" if previous else ""
+        say(f"  {name:<{width}}  {value:>18}{was}  {target:>10}  {verdict}")
+    say(f"  (commit {commit}; figures kept in {out / f'run-{commit}.json'})")
     say(f"  (whole run {time.perf_counter() - t_begin:.0f} s)")
     return 1 if failed and args.strict else 0
 

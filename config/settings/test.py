@@ -18,7 +18,7 @@ MASHANG_CALENDAR_CACHE_SECONDS = 0
 # Notifications are delivered right after the commit, in the test process (no worker).
 MASHANG_NOTIFY_DELIVER_INLINE = True
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "mashang.core.sqlite"):  # noqa: F405
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}  # noqa: F405
 
