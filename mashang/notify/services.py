@@ -104,6 +104,8 @@ def notification_enqueue(
             row.pk = None
             row._state.adding = True
         return _enqueue_skipping_existing(rows)
+    if any(r.pk is None for r in rows):  # a database that cannot return the new ids
+        rows = list(Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]))
     if any(r.status == DeliveryStatus.PENDING for r in rows):
         transaction.on_commit(schedule_delivery, robust=True)
     return sorted(rows, key=lambda r: r.pk)

@@ -20,13 +20,17 @@ from django.db.backends.sqlite3 import base
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _turn_fd: int | None = None
+    _turn_pid = 0
     _turn_held = False
 
     def _turn_take(self) -> None:
         if self.is_in_memory_db():
             return
-        if self._turn_fd is None:
+        # A lock belongs to an open file: a process forked with this one's (a preloading
+        # server's workers) opens its own, or the processes would share one turn.
+        if self._turn_fd is None or self._turn_pid != os.getpid():
             self._turn_fd = os.open(f"{self.settings_dict['NAME']}.writers", os.O_RDWR | os.O_CREAT, 0o600)
+            self._turn_pid = os.getpid()
         fcntl.flock(self._turn_fd, fcntl.LOCK_EX)
         self._turn_held = True
 
