@@ -262,13 +262,9 @@ def prepare_sqlite(path: str, password: str) -> None:
     ensure_bench_people()
 
 
-def measure_creates(
-    *, label: str, database_url: str, dbname: str, args, logdir: Path, requests: int, seconds: float,
-    warmup: int, wait_idle: float,
-) -> dict:
-    """POST /api/v1/demands against a gunicorn of its own on ``database_url``; the figures and
-    the server's CPU per create (gunicorn, and PostgreSQL's backends where it is PostgreSQL)."""
-    server = Gunicorn(
+def _gunicorn(args, database_url: str, logdir: Path) -> Gunicorn:
+    """The server as the command line sets it (workers, class, threads, app), on ``database_url``."""
+    return Gunicorn(
         database_url=database_url,
         workers=args.workers,
         worker_class=args.worker_class,
@@ -276,6 +272,15 @@ def measure_creates(
         logdir=logdir,
         app=args.app,
     )
+
+
+def measure_creates(
+    *, label: str, database_url: str, dbname: str, args, logdir: Path, requests: int, seconds: float,
+    warmup: int, wait_idle: float,
+) -> dict:
+    """POST /api/v1/demands against a gunicorn of its own on ``database_url``; the figures and
+    the server's CPU per create (gunicorn, and PostgreSQL's backends where it is PostgreSQL)."""
+    server = _gunicorn(args, database_url, logdir)
     try:
         server.start()
         heading(
@@ -444,25 +449,17 @@ def main(argv: list[str] | None = None) -> int:
         summary.append(("generation", f"{generated['rows_per_second']:,.0f} demands/s", "", ""))
     summary.append(("demands in the table", f"{total:,}", "", ""))
     logdir = Path(tempfile.mkdtemp(prefix="mashang-bench-"))
-    server = Gunicorn(
-        database_url=database_url,
-        workers=args.workers,
-        worker_class=args.worker_class,
-        threads=args.threads,
-        logdir=logdir,
-        app=args.app,
-    )
+    server = _gunicorn(args, database_url, logdir)
     failed = False
     try:
-        heading(
-            f"gunicorn {args.app}: {args.workers} workers, {args.worker_class}"
-            + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
-            + f", 127.0.0.1:{server.port}"
-        )
-        server.start()
-        say("  up")
-
-        if not args.skip_list:
+        if not args.skip_list:  # the creates start servers of their own
+            heading(
+                f"gunicorn {args.app}: {args.workers} workers, {args.worker_class}"
+                + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+                + f", 127.0.0.1:{server.port}"
+            )
+            server.start()
+            say("  up")
             heading(f"list latency: {list_requests} sequential requests, page size 20")
             say("  " + wait_until_quiet(wait_idle))
             for label, username in (

@@ -105,10 +105,8 @@ def _sequence_years(sequences: type[YearlySequence]) -> set[int]:
 def numbers_continue(sequences: type[YearlySequence], records: type[models.Model]) -> None:
     """After records were deleted (a demo reload), the next number of each year follows the
     highest ``{code}-YYYY-N`` number left among ``records``; a year with none left starts at 1."""
-    years = set(sequences.objects.values_list("year", flat=True))
-    if _postgres():
-        years |= _sequence_years(sequences)
-    for year in sorted(years):
+    made = _sequence_years(sequences) if _postgres() else set()
+    for year in sorted(set(sequences.objects.values_list("year", flat=True)) | made):
         prefix = f"{sequences.code}-{year}-"
         highest = (
             records.objects.filter(number__startswith=prefix)
@@ -121,7 +119,7 @@ def numbers_continue(sequences: type[YearlySequence], records: type[models.Model
             sequences.objects.update_or_create(year=year, defaults={"last": last})
         else:
             sequences.objects.filter(year=year).delete()
-        if _postgres() and year in _sequence_years(sequences):
+        if year in made:
             with connection.cursor() as cursor:
                 # setval(…, 1, false): the next nextval gives 1.
                 cursor.execute(
