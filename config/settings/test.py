@@ -20,6 +20,9 @@ MASHANG_NOTIFY_DELIVER_INLINE = True
 
 if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "mashang.core.sqlite"):  # noqa: F405
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
+    # Named outright so pytest-django leaves it in memory under xdist: it adds a worker suffix
+    # to any other test name (and "test_:memory:_gw0" would be a file in the working directory).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}  # noqa: F405
 
 # pytest-xdist names its processes gw0, gw1, … (pytest-django gives each its own test
