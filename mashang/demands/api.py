@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema
-from ninja import Status as Respond
+from ninja.renderers import JSONRenderer
 from pydantic import Field
 
 from mashang.core.idempotency import run_once
@@ -22,6 +22,7 @@ from mashang.demands.selectors import (
 )
 
 router = Router(tags=["demands"])
+_renderer = JSONRenderer()
 
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
@@ -206,12 +207,20 @@ def demand_create(
             contact_name=payload.contact_name,
             contact_phone=payload.contact_phone,
         )
-        # A new demand has no units yet: answer from what is in hand.
-        detail = demand_detail_of(actor=request.user, demand=demand, assignments=[])
+        # A new demand has no units yet and one event: answer from what is in hand.
+        detail = demand_detail_of(
+            actor=request.user, demand=demand, assignments=[], events=demand.recorded_events
+        )
         return 201, DemandOut(**_detail(detail)).model_dump(mode="json")
 
     status, body = run_once(request=request, key=idempotency_key, work=work)
-    return Respond(status, body)
+    # The body was checked against DemandOut once, above (and kept for a retry as it is):
+    # rendered as the API renders every answer, not validated again.
+    return HttpResponse(
+        _renderer.render(request, body, response_status=status),
+        status=status,
+        content_type=f"{_renderer.media_type}; charset={_renderer.charset}",
+    )
 
 
 class ListQuery(Schema):

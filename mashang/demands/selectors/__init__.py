@@ -109,9 +109,14 @@ class DemandDetail:
 
 
 def demand_detail_of(
-    *, actor: User, demand: Demand, assignments: list[Assignment] | None = None
+    *,
+    actor: User,
+    demand: Demand,
+    assignments: list[Assignment] | None = None,
+    events: list[Event] | None = None,
 ) -> DemandDetail:
-    """The detail of a demand already loaded (and known to be visible to ``actor``)."""
+    """The detail of a demand already loaded (and known to be visible to ``actor``); the
+    ``assignments`` and ``events`` are read unless the caller has them in hand."""
     if assignments is None:
         assignments = list(
             Assignment.objects.filter(demand=demand)
@@ -120,7 +125,8 @@ def demand_detail_of(
         )
     parties = parties_of(actor, demand, assignments)
     actions = allowed_actions(status=demand.status, parties=parties, demand=demand)
-    events = list(event_timeline(subject_type="demand", subject_id=demand.pk))
+    if events is None:
+        events = list(event_timeline(subject_type="demand", subject_id=demand.pk))
     return DemandDetail(
         demand=demand, assignments=assignments, events=events, allowed_actions=actions
     )

@@ -88,6 +88,7 @@ def demand_submit(
     contact_phone: str = "",
     at: datetime | None = None,
 ) -> Demand:
+    """File a demand; it comes back with ``recorded_events``, the events this call wrote."""
     at = at or timezone.now()
     if not can_submit(actor):
         raise PermissionDenied(MSG_MAY_NOT_SUBMIT)
@@ -127,7 +128,7 @@ def demand_submit(
         )
         demand.next_due_at = next_due(demand)
         demand.save(force_insert=True)
-        event_record(
+        event = event_record(
             subject_type="demand",
             subject_id=demand.pk,
             action=Action.SUBMIT,
@@ -138,4 +139,6 @@ def demand_submit(
         )
         # The service team hears of the new demand through the outbox (mashang.notify).
         demand_notify(demand, Action.SUBMIT, at, actor=actor)
+    # Its whole timeline so far, for an answer that need not read it back.
+    demand.recorded_events = [event]
     return demand
