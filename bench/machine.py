@@ -119,15 +119,17 @@ def _busy_ticks() -> tuple[int, int]:
 class CpuMeter:
     """CPU seconds used by gunicorn, our PostgreSQL backends, and the whole machine over a window."""
 
-    def __init__(self, gunicorn_pid: int, dbname: str):
-        self.gunicorn_pid, self.dbname = gunicorn_pid, dbname
+    def __init__(self, gunicorn_pid: int, dbname: str, worker_pid: int | None = None):
+        self.gunicorn_pid, self.dbname, self.worker_pid = gunicorn_pid, dbname, worker_pid
         self.hz = os.sysconf("SC_CLK_TCK")
 
     def _sample(self) -> dict[str, dict[int, int] | int]:
         busy, _ = _busy_ticks()
+        worker = [self.worker_pid, *_children(self.worker_pid)] if self.worker_pid else []
         return {
             "gunicorn": {p: _ticks(p) for p in [self.gunicorn_pid, *_children(self.gunicorn_pid)]},
             "postgres": {p: _ticks(p) for p in _postgres_pids(self.dbname)},
+            "worker": {p: _ticks(p) for p in worker},
             "machine": busy,
         }
 
@@ -147,6 +149,7 @@ class CpuMeter:
         self.used = {
             "gunicorn": delta("gunicorn"),
             "postgres": delta("postgres"),
+            "worker": delta("worker"),
             "machine": (after["machine"] - self.before["machine"]) / self.hz,
         }
         return False
@@ -154,9 +157,11 @@ class CpuMeter:
     def describe(self, client_cpu: float | None = None) -> str:
         u = self.used
         parts = [f"gunicorn {u['gunicorn']:.1f}", f"postgres {u['postgres']:.1f}"]
+        if self.worker_pid:
+            parts.append(f"worker {u['worker']:.1f}")
         if client_cpu is not None:
             parts.append(f"load generator {client_cpu:.1f}")
-        other = u["machine"] - u["gunicorn"] - u["postgres"] - (client_cpu or 0)
+        other = u["machine"] - u["gunicorn"] - u["postgres"] - u["worker"] - (client_cpu or 0)
         parts.append(f"everything else {max(other, 0):.1f}")
         capacity = self.wall * (os.cpu_count() or 1)
         return (

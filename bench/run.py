@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
@@ -40,7 +41,7 @@ for p in (str(ROOT), str(BENCH)):
 import generate  # noqa: E402
 from loadgen import percentile  # noqa: E402
 from machine import CpuMeter, machine, wait_until_quiet  # noqa: E402
-from server import Gunicorn, request, token_for  # noqa: E402
+from server import Gunicorn, Worker, request, token_for  # noqa: E402
 
 QUICK_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/mashang_bench_quick"
 TARGET_CREATES = 200.0  # per second, PostgreSQL
@@ -222,6 +223,7 @@ def create_throughput(
     concurrency: int,
     warmup: int,
     meter: CpuMeter,
+    drain: Callable[[], float] | None = None,
 ) -> dict:
     cmd = [
         sys.executable,
@@ -239,13 +241,38 @@ def create_throughput(
         "--warmup",
         str(warmup),
     ]
+    drained = None
     with meter:
         done = subprocess.run(
             cmd, capture_output=True, text=True, timeout=seconds + 180, check=False
         )
+        if drain is not None:  # the worker's work for these creates counts too
+            drained = drain()
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["drained_seconds"] = drained
+    return result
+
+
+def outbox_drain(database_url: str, timeout: float = 120.0) -> Callable[[], float]:
+    """A function that waits until the worker has fanned out every message of the outbox and
+    returns how long that took."""
+
+    def waiting() -> int:
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            (n,) = conn.execute("SELECT count(*) FROM notify_message WHERE fanned_out_at IS NULL").fetchone()
+        return n
+
+    def drain() -> float:
+        t0 = time.perf_counter()
+        while waiting() and time.perf_counter() - t0 < timeout:
+            time.sleep(0.05)
+        return time.perf_counter() - t0
+
+    return drain
 
 
 def prepare_sqlite(path: str, password: str) -> None:
@@ -262,7 +289,7 @@ def prepare_sqlite(path: str, password: str) -> None:
     ensure_bench_people()
 
 
-def _gunicorn(args, database_url: str, logdir: Path) -> Gunicorn:
+def _gunicorn(args, database_url: str, logdir: Path, broker_url: str = "") -> Gunicorn:
     """The server as the command line sets it (workers, class, threads, app), on ``database_url``."""
     return Gunicorn(
         database_url=database_url,
@@ -271,6 +298,7 @@ def _gunicorn(args, database_url: str, logdir: Path) -> Gunicorn:
         threads=args.threads,
         logdir=logdir,
         app=args.app,
+        broker_url=broker_url,
     )
 
 
@@ -279,9 +307,24 @@ def measure_creates(
     warmup: int, wait_idle: float,
 ) -> dict:
     """POST /api/v1/demands against a gunicorn of its own on ``database_url``; the figures and
-    the server's CPU per create (gunicorn, and PostgreSQL's backends where it is PostgreSQL)."""
-    server = _gunicorn(args, database_url, logdir)
+    the server's CPU per create (gunicorn, and PostgreSQL's backends where it is PostgreSQL).
+
+    On PostgreSQL mashang runs as in production: with a Redis broker and ``mashang worker``,
+    which fans the messages out; its CPU counts as the server's, up to the moment the outbox
+    is drained. SQLite runs as the embedded default: no broker, the messages' rows written in
+    each create's transaction."""
+    postgres = database_url.startswith("postgres")
+    broker_url = args.broker_url if postgres else ""
+    worker = None
+    if broker_url:
+        import redis
+
+        redis.Redis.from_url(broker_url).flushdb()  # no task left from an earlier run
+        worker = Worker(database_url=database_url, broker_url=broker_url, logdir=logdir)
+    server = _gunicorn(args, database_url, logdir, broker_url=broker_url)
     try:
+        if worker is not None:
+            worker.start()
         server.start()
         heading(
             f"create throughput on {label}: POST /api/v1/demands, {args.concurrency} in flight, "
@@ -289,13 +332,15 @@ def measure_creates(
         )
         token = token_for(server.port, "bench-api-enterprise", BENCH_PASSWORD)
         say("  " + wait_until_quiet(wait_idle))
-        meter = CpuMeter(server.proc.pid, dbname)
+        meter = CpuMeter(server.proc.pid, dbname, worker_pid=worker.proc.pid if worker else None)
         r = create_throughput(
             server.port, token, requests=requests, seconds=seconds, concurrency=args.concurrency,
-            warmup=warmup, meter=meter,
+            warmup=warmup, meter=meter, drain=outbox_drain(database_url) if worker else None,
         )
     finally:
         server.stop()
+        if worker is not None:
+            worker.stop()
     say(
         f"  {r['ok']:,} created in {r['seconds']:.1f} s: {r['per_second']:.0f} creates/s; "
         f"latency p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
@@ -306,10 +351,15 @@ def measure_creates(
     per = meter.used
     r["gunicorn_ms"] = per["gunicorn"] / sent * 1000 if sent else 0.0
     r["postgres_ms"] = per["postgres"] / sent * 1000 if sent else 0.0
-    r["server_ms"] = r["gunicorn_ms"] + r["postgres_ms"]
+    r["worker_ms"] = per["worker"] / sent * 1000 if sent else 0.0
+    r["server_ms"] = r["gunicorn_ms"] + r["postgres_ms"] + r["worker_ms"]
+    if r.get("drained_seconds") is not None:
+        say(f"  the worker had fanned out every message {r['drained_seconds']:.2f} s after the last create")
     say(
         f"  per create: server {r['server_ms']:.2f} ms CPU (gunicorn {r['gunicorn_ms']:.2f}, "
-        f"postgres {r['postgres_ms']:.2f}), load generator {r['client_cpu_seconds'] / sent * 1000:.2f} ms CPU"
+        f"postgres {r['postgres_ms']:.2f}"
+        + (f", worker {r['worker_ms']:.2f}" if worker else "")
+        + f"), load generator {r['client_cpu_seconds'] / sent * 1000:.2f} ms CPU"
     )
     return r
 
@@ -397,6 +447,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-list", action="store_true", help="measure the creates only")
     parser.add_argument(
         "--skip-sqlite", action="store_true", help="measure the creates on PostgreSQL only"
+    )
+    parser.add_argument(
+        "--broker-url",
+        default="redis://127.0.0.1:6379/11",
+        help="the Redis database the PostgreSQL creates run their worker on, flushed first "
+        "(default redis://127.0.0.1:6379/11; empty: no broker, the rows written in each create)",
     )
     parser.add_argument(
         "--previous",

@@ -25,6 +25,66 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def production_env(database_url: str, broker_url: str = "") -> dict[str, str]:
+    """The environment mashang runs with in production, on ``database_url`` (and ``broker_url``)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "MASHANG_")) and k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="127.0.0.1",
+        MASHANG_ENV="production",
+        MASHANG_LOG_LEVEL="ERROR",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    if broker_url:
+        env["MASHANG_BROKER_URL"] = broker_url
+    return env
+
+
+class Worker:
+    """``mashang worker``: the Celery worker (with beat) on ``broker_url``, as production runs it."""
+
+    def __init__(self, *, database_url: str, broker_url: str, logdir: Path):
+        self.log = logdir / "worker.log"
+        self.env = production_env(database_url, broker_url)
+        self.env["MASHANG_LOG_LEVEL"] = "WARNING"
+        self.cmd = [sys.executable, "-m", "mashang.cli", "worker", "--loglevel", "INFO"]
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, wait: float = 60) -> None:
+        self._logfile = self.log.open("wb")
+        self.proc = subprocess.Popen(
+            self.cmd, env=self.env, cwd=ROOT, stdout=self._logfile, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the worker exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
+            if b" ready." in self.log.read_bytes():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"the worker was not ready within {wait:.0f} s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+        except ProcessLookupError:
+            pass
+        finally:
+            self._logfile.close()
+
+
 class Gunicorn:
     def __init__(
         self,
@@ -35,24 +95,11 @@ class Gunicorn:
         threads: int,
         logdir: Path,
         app: str = "config.wsgi:application",
+        broker_url: str = "",
     ):
         self.port = free_port()
         self.log = logdir / "gunicorn.log"
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "MASHANG_"))
-            and k not in ("DATABASE_URL", "SECRET_KEY", "DEBUG")
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="config.settings.base",
-            DATABASE_URL=database_url,
-            SECRET_KEY=secrets.token_urlsafe(48),
-            ALLOWED_HOSTS="127.0.0.1",
-            MASHANG_ENV="production",
-            MASHANG_LOG_LEVEL="ERROR",
-            PYTHONDONTWRITEBYTECODE="1",
-        )
+        env = production_env(database_url, broker_url)
         gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
         self.cmd = [
             gunicorn,

@@ -189,6 +189,15 @@ MASHANG_NOTIFY_HTTP_TIMEOUT = env_int("MASHANG_NOTIFY_HTTP_TIMEOUT", 5)
 MASHANG_NOTIFY_LEASE_SECONDS = 300
 # Deliver right after the commit in the committing process (tests); otherwise the worker does.
 MASHANG_NOTIFY_DELIVER_INLINE = False
+# Who turns a move's message into its rows per person and chat robot (docs/decisions/0016):
+# "worker" (the default with a broker) writes one outbox row in the move and leaves the rest
+# to the worker; "inline" (the default without) writes every row in the move's transaction.
+MASHANG_NOTIFY_FAN_OUT = env_str("MASHANG_NOTIFY_FAN_OUT", "worker" if MASHANG_BROKER_URL else "inline")
+if MASHANG_NOTIFY_FAN_OUT not in ("worker", "inline"):
+    raise ImproperlyConfigured("MASHANG_NOTIFY_FAN_OUT must be worker or inline")
+# How long the pass a commit asks for waits before it starts, gathering the messages of the
+# moves that follow into one pass (milliseconds; messages reach people that much later).
+MASHANG_NOTIFY_GATHER_MS = env_int("MASHANG_NOTIFY_GATHER_MS", 500)
 
 CELERY_BROKER_URL = MASHANG_BROKER_URL or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

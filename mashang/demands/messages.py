@@ -28,8 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mashang.demands.models import Assignment
-from mashang.notify.models import ChatRobot
-from mashang.notify.recipients import unit_people, unit_robots
+from mashang.notify.recipients import Audience
 from mashang.notify.services import notification_enqueue
 from mashang.org.models import Unit, User
 
@@ -46,20 +45,6 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-def _service_team() -> tuple[list[User], list[ChatRobot]]:
-    people = list(User.objects.filter(role=R.OFFICER, is_active=True).order_by("id"))
-    robots = list(
-        ChatRobot.objects.filter(unit__kind=Unit.Kind.SERVICE_TEAM, is_active=True).order_by("id")
-    )
-    return people, robots
-
-
-def _contacts(demand) -> list[User]:
-    return list(
-        User.objects.filter(role=R.ENTERPRISE, enterprise_id=demand.enterprise_id, is_active=True).order_by("id")
-    )
-
-
 def _current_units(demand) -> tuple[Unit | None, list[Unit]]:
     current = list(
         Assignment.objects.filter(demand=demand, is_current=True).select_related("unit").order_by("id")
@@ -70,10 +55,9 @@ def _current_units(demand) -> tuple[Unit | None, list[Unit]]:
 
 
 def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | None = None):
-    """(kind, subject, body, recipients, robots) for ``action``, or None when nobody is told."""
+    """(kind, subject, body, audience) for ``action``, or None when nobody is told."""
     number, title = demand.number, demand.title
     if action == "submit":
-        people, robots = _service_team()
         subject = _("New demand {number}: {title}").format(number=number, title=title)
         body = "\n".join(
             [
@@ -82,7 +66,7 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
                 _excerpt(demand.description),
             ]
         )
-        return "demand.submitted", subject, body, people, robots
+        return "demand.submitted", subject, body, Audience.service_team()
     if action in ("dispatch", "reopen"):
         lead, co = units if units is not None else _current_units(demand)
         units = [u for u in [lead, *co] if u is not None]
@@ -109,8 +93,7 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
         if reason:
             lines.append(_("Note: {text}").format(text=_excerpt(reason)))
         lines.append(_excerpt(demand.description))
-        ids = [u.pk for u in units]
-        return kind, subject, "\n".join(lines), unit_people(ids), unit_robots(ids)
+        return kind, subject, "\n".join(lines), Audience.of_units(u.pk for u in units)
     if action == "wait":
         subject = _("A question about your demand {number}").format(number=number)
         body = "\n".join(
@@ -120,7 +103,7 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
                 _("Please answer on the demand's page; its deadlines wait for your answer."),
             ]
         )
-        return "demand.question", subject, body, _contacts(demand), []
+        return "demand.question", subject, body, Audience.contacts(demand.enterprise_id)
     if action == "reply":
         subject = _("Your demand {number} has a reply: please confirm and rate it").format(number=number)
         body = "\n".join(
@@ -133,9 +116,8 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
                 ),
             ]
         )
-        return "demand.replied", subject, body, _contacts(demand), []
+        return "demand.replied", subject, body, Audience.contacts(demand.enterprise_id)
     if action == "return":
-        people, robots = _service_team()
         unit = demand.lead_unit.name if demand.lead_unit else "—"
         subject = _("Demand returned by {unit}: {number} {title}").format(unit=unit, number=number, title=title)
         body = "\n".join(
@@ -145,9 +127,8 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
                 _("Please dispatch it again."),
             ]
         )
-        return "demand.returned", subject, body, people, robots
+        return "demand.returned", subject, body, Audience.service_team()
     if action == "extend":
-        supervisors = list(User.objects.filter(role=R.SUPERVISOR, is_active=True).order_by("id"))
         subject = _("Extension requested for {number}: {days} working days").format(
             number=number, days=demand.extension_requested_days
         )
@@ -158,7 +139,7 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
                 _("Resolution due: {when}").format(when=_when(demand.resolution_due_at)),
             ]
         )
-        return "demand.extension_requested", subject, body, supervisors, []
+        return "demand.extension_requested", subject, body, Audience.of_roles(R.SUPERVISOR)
     if action in ("approve-extension", "refuse-extension"):
         lead, _co = _current_units(demand)
         if lead is None:
@@ -172,10 +153,9 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
         lines = [_("Resolution due: {when}").format(when=_when(demand.resolution_due_at))]
         if reason:
             lines.append(_("Supervisor's note: {text}").format(text=_excerpt(reason)))
-        return kind, subject, "\n".join(lines), unit_people([lead.pk]), unit_robots([lead.pk])
+        return kind, subject, "\n".join(lines), Audience.of_units([lead.pk])
     if action == "escalate":
         # Difficult-case handling: the supervisors and leaders take it up, the units keep it.
-        deciders = list(User.objects.filter(role__in=[R.SUPERVISOR, R.LEADER], is_active=True).order_by("id"))
         lead, co = units if units is not None else _current_units(demand)
         ids = [u.pk for u in [lead, *co] if u is not None]
         subject = _("Difficult case: {number} {title}").format(number=number, title=title)
@@ -187,13 +167,12 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
                 _excerpt(demand.description),
             ]
         )
-        return "demand.escalated", subject, body, deciders + unit_people(ids), unit_robots(ids)
+        return "demand.escalated", subject, body, Audience.of_roles(R.SUPERVISOR, R.LEADER) | Audience.of_units(ids)
     if action == "confirm":
         lead, _co = _current_units(demand)
         rating = demand.get_rating_display() if demand.rating else "—"
         if demand.status == "unresolved":
             # The team decides: reopen it for another round or hand it to difficult-case handling.
-            people, robots = _service_team()
             subject = _("Not resolved according to the enterprise: {number} {title}").format(number=number, title=title)
             lines = [
                 _("Lead unit: {unit}").format(unit=lead.name if lead else "—"),
@@ -203,12 +182,13 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
                 lines.append(_("Enterprise's comment: {text}").format(text=_excerpt(demand.rating_comment)))
             lines.append(_("Please reopen it for another round or escalate it as a difficult case."))
             ids = [lead.pk] if lead else []
-            return "demand.unresolved", subject, "\n".join(lines), people + unit_people(ids), robots
+            audience = Audience.service_team() | Audience.of_units(ids, robots=False)
+            return "demand.unresolved", subject, "\n".join(lines), audience
         if lead is None:
             return None
         subject = _("Closed: the enterprise confirmed {number} resolved").format(number=number)
         body = _("Rating: {rating}").format(rating=rating)
-        return "demand.closed", subject, body, unit_people([lead.pk]), []
+        return "demand.closed", subject, body, Audience.of_units([lead.pk], robots=False)
     return None
 
 
@@ -230,17 +210,13 @@ def demand_notify(
         composed = _compose(demand, str(action), reason or "", units)
         if composed is None:
             return
-        kind, subject, body, people, robots = composed
-        people = [p for p in people if actor is None or p.pk != actor.pk]
-        if not people and not robots:
-            return
+        kind, subject, body, audience = composed
         notification_enqueue(
             kind=kind,
             subject=subject,
             body=body,
             link=reverse("demands:detail", args=[demand.pk]),
-            recipients=people,
-            robots=robots,
+            audience=audience.excluding(actor),
             dedupe_key=f"demand:{demand.pk}:v{demand.version}:{kind}",
             payload={"demand": demand.pk, "number": demand.number, "action": str(action)},
             at=at,

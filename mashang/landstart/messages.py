@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mashang.landstart.models import Run, RunStep
-from mashang.notify.recipients import unit_people, unit_robots
+from mashang.notify.recipients import Audience
 from mashang.notify.services import notification_enqueue
 from mashang.org.models import User
 
@@ -76,18 +76,13 @@ def landstart_notify(
         by_unit.setdefault(step.unit_id, []).append(step)
     with translation.override(settings.LANGUAGE_CODE):
         for unit_id, unit_steps in by_unit.items():
-            people = [p for p in unit_people([unit_id]) if actor is None or p.pk != actor.pk]
-            robots = unit_robots([unit_id])
-            if not people and not robots:
-                continue
             subject, body = _compose(run, kind, unit_steps, reason)
             notification_enqueue(
                 kind=kind,
                 subject=subject,
                 body=body,
                 link=board_link(run.pk),
-                recipients=people,
-                robots=robots,
+                audience=Audience.of_units([unit_id]).excluding(actor),
                 dedupe_key=f"landstart:{run.pk}:v{run.version}:{kind}:u{unit_id}",
                 payload={"run": run.pk, "steps": [s.code for s in unit_steps]},
                 at=at,

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from mashang.core.admin import ReadOnlyAdmin
 from mashang.core.errors import ApplicationError
-from mashang.notify.models import ChatRobot, DeliveryStatus, Notification
+from mashang.notify.models import ChatRobot, DeliveryStatus, Message, Notification
 from mashang.notify.services import notification_requeue
 
 
@@ -57,3 +57,17 @@ class NotificationAdmin(ReadOnlyAdmin):
             ngettext("%(count)d message requeued.", "%(count)d messages requeued.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    """The messages moves wrote for the worker to fan out (with a broker), read-only: one still
+    without "fanned out at" is waiting for the worker."""
+
+    list_display = ["id", "kind", "subject", "created_at", "fanned_out_at"]
+    list_filter = ["kind", ("fanned_out_at", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "dedupe_key"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "kind", "subject", "body", "link", "payload", "audience", "dedupe_key", "created_at", "fanned_out_at",
+    ]

@@ -82,6 +82,38 @@ class ChatRobot(models.Model):
         return f"{self.name} ({self.get_platform_display()})"
 
 
+class Message(models.Model):
+    """One logical message waiting to be fanned out by the worker: its text and its audience
+    (:class:`mashang.notify.recipients.Audience`), written in the transaction of the change
+    it tells of. Fanning out writes its :class:`Notification` rows (an inbox row per person,
+    an e-mail row, a row per chat robot) and marks it; it stays as the record of what was said.
+    Without a worker pool (the embedded default) a message is fanned out at once, in the
+    change's transaction, and no row is written here.
+    """
+
+    kind = models.CharField(_("kind"), max_length=50)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    audience = models.JSONField(_("audience"), default=dict)
+    dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    fanned_out_at = models.DateTimeField(_("fanned out at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            models.Index(
+                fields=["id"], name="message_to_fan_out_idx", condition=models.Q(fanned_out_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.subject}"
+
+
 class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=50, help_text="demand.dispatched, supervision.notice…")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)

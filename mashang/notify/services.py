@@ -1,4 +1,14 @@
-"""Writing to the outbox, delivering what is due, and an administrator's requeue.
+"""Writing to the outbox, fanning messages out, delivering what is due, and an administrator's requeue.
+
+A move writes one logical message (its text and its :class:`~mashang.notify.recipients.Audience`)
+in its own transaction. Fanning it out turns the audience into rows, one per person and
+channel (the inbox row, an e-mail row) and one per chat robot (:class:`Notification`). Where
+that happens is ``MASHANG_NOTIFY_FAN_OUT`` (docs/decisions/0016):
+
+- ``inline`` (the embedded default, no worker pool): at once, in the move's transaction;
+- ``worker`` (with a broker): the move writes a single :class:`Message` row and asks for a
+  pass; the worker fans out every waiting message in one transaction, looking each audience
+  up once per pass, and delivers. A move then costs one insert, however many people it tells.
 
 Delivery is at least once. A message is taken (claimed) by one worker at a time under a
 lease; it is marked sent only after the receiving side accepted it. A worker that dies
@@ -6,8 +16,8 @@ between the platform's "ok" and the mark leaves the message to be taken again wh
 lease runs out, and it is then sent a second time. The platforms' group robots take no
 idempotency key, so each message carries a short reference derived from its deduplication
 key (the same in every copy) and an e-mail a Message-ID derived from it; a duplicate can be
-recognised, though not suppressed, on the receiving side. Nothing is ever lost: the row is
-written in the transaction of the change and stays until it is sent or an administrator
+recognised, though not suppressed, on the receiving side. Nothing is ever lost: the message
+is written in the transaction of the change and stays until it is sent or an administrator
 sees it dead.
 """
 
@@ -17,7 +27,7 @@ import logging
 import random
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +40,15 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record
 from mashang.core.errors import PermissionDenied
 from mashang.notify import channels
-from mashang.notify.models import DUE_STATUSES, Channel, ChatRobot, DeliveryStatus, Notification
+from mashang.notify.models import (
+    DUE_STATUSES,
+    Channel,
+    ChatRobot,
+    DeliveryStatus,
+    Message,
+    Notification,
+)
+from mashang.notify.recipients import Audience, audiences_resolve
 from mashang.org.models import User
 
 logger = logging.getLogger(__name__)
@@ -40,6 +58,8 @@ MSG_ADMINS_ONLY = _("Only an administrator may requeue messages.")
 # Rows claimed at once: a claimed row is held under a lease, so a batch must be sent well
 # within it even when every platform times out.
 CLAIM_BATCH = 10
+# Messages one fan-out transaction takes.
+FAN_OUT_BATCH = 500
 
 _rng = random.Random()
 
@@ -53,10 +73,21 @@ class OutboxMessage:
     body: str
     dedupe_key: str
     link: str = ""
+    audience: Audience | None = None
     recipients: Iterable[User] = ()
     robots: Iterable[ChatRobot] = ()
     payload: dict[str, Any] | None = None
     at: datetime | None = None
+
+    def audience_all(self) -> Audience:
+        """The audience, with the people and robots named one by one added to it."""
+        named = Audience.of(people=self.recipients, robots=self.robots)
+        return named if self.audience is None else self.audience | named
+
+
+def fan_out_by_worker() -> bool:
+    """Whether moves leave their messages to the worker (``MASHANG_NOTIFY_FAN_OUT``)."""
+    return settings.MASHANG_NOTIFY_FAN_OUT == "worker"
 
 
 def notification_enqueue(
@@ -65,50 +96,37 @@ def notification_enqueue(
     subject: str,
     body: str,
     link: str = "",
+    audience: Audience | None = None,
     recipients: Iterable[User] = (),
     robots: Iterable[ChatRobot] = (),
     dedupe_key: str,
     payload: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> list[Notification]:
-    """Write one message to the outbox: per person an inbox row (and an e-mail row when they
-    have an address and e-mail is on), per active chat robot one row.
+    """Write one message to the outbox, for ``audience`` and the ``recipients`` and ``robots``
+    named one by one: per person an inbox row (and an e-mail row when they have an address and
+    e-mail is on), per active chat robot one row, now or when the worker fans it out.
 
     Call it inside the transaction of the change the message tells of. ``dedupe_key`` names
-    the logical message: a row whose key exists already is not written again. Returns the
-    rows written now.
+    the logical message: a message whose key exists already is not written again. Returns the
+    rows written now (none when the worker fans the message out).
     """
-    message = OutboxMessage(
-        kind=kind,
-        subject=subject,
-        body=body,
-        link=link,
-        recipients=recipients,
-        robots=robots,
-        dedupe_key=dedupe_key,
-        payload=payload,
-        at=at,
+    return notifications_enqueue(
+        [
+            OutboxMessage(
+                kind=kind,
+                subject=subject,
+                body=body,
+                link=link,
+                audience=audience,
+                recipients=recipients,
+                robots=robots,
+                dedupe_key=dedupe_key,
+                payload=payload,
+                at=at,
+            )
+        ]
     )
-    _require_transaction()
-    rows = list({r.dedupe_key: r for r in _rows_of(message)}.values())
-    if not rows:
-        return []
-    # One move's message: its key names the move (a demand and its version), so it is nearly
-    # never there yet. Insert in one statement, in a savepoint; only when a key was there
-    # already, look the keys up and write the others.
-    try:
-        with transaction.atomic():
-            Notification.objects.bulk_create(rows)
-    except IntegrityError:
-        for row in rows:
-            row.pk = None
-            row._state.adding = True
-        return _enqueue_skipping_existing(rows)
-    if any(r.pk is None for r in rows):  # a database that cannot return the new ids
-        rows = list(Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]))
-    if any(r.status == DeliveryStatus.PENDING for r in rows):
-        transaction.on_commit(schedule_delivery, robust=True)
-    return sorted(rows, key=lambda r: r.pk)
 
 
 def _require_transaction() -> None:
@@ -119,28 +137,75 @@ def _require_transaction() -> None:
 
 
 def notifications_enqueue(messages: Iterable[OutboxMessage]) -> list[Notification]:
-    """:func:`notification_enqueue` for many messages at once (a sweep's notices): the same
-    rows, written with one look-up of the keys already there and one insert."""
+    """:func:`notification_enqueue` for many messages at once (a sweep's notices), in one insert.
+    Returns the rows written now (none when the worker fans them out)."""
     _require_transaction()
+    messages = [replace(m, audience=m.audience_all(), recipients=(), robots=()) for m in messages]
+    messages = [m for m in messages if not m.audience.is_empty()]
+    if not messages:
+        return []
+    if fan_out_by_worker():
+        # One row per message. A key that is there already was told: ON CONFLICT DO NOTHING
+        # keeps the first, in the same statement (no look-up first, no savepoint).
+        Message.objects.bulk_create(
+            [_message_row(m) for m in messages], ignore_conflicts=True, batch_size=1000
+        )
+        transaction.on_commit(schedule_delivery, robust=True)
+        return []
+    resolved = audiences_resolve(m.audience for m in messages)
     rows: list[Notification] = []
     for message in messages:
-        rows.extend(_rows_of(message))
+        rows.extend(_rows_of(message, resolved[message.audience]))
     if not rows:
         return []
-    return _enqueue_skipping_existing(rows)
+    return _rows_write(rows, look_up_first=len(messages) > 1)
 
 
-def _enqueue_skipping_existing(rows: list[Notification]) -> list[Notification]:
-    """The rows whose key is not there yet, written; the others left as they are."""
+def _message_row(message: OutboxMessage) -> Message:
+    key = message.dedupe_key
+    if not key or len(key) > 200:
+        raise ValueError("dedupe_key must be 1 to 200 characters")
+    return Message(
+        kind=message.kind,
+        subject=message.subject.replace("\n", " ").strip()[:200],
+        body=message.body,
+        link=message.link[:300],
+        payload=message.payload or {},
+        audience=message.audience.as_json(),
+        dedupe_key=key,
+        created_at=message.at or timezone.now(),
+    )
+
+
+def _rows_write(rows: list[Notification], *, look_up_first: bool) -> list[Notification]:
+    """Write the rows whose key is not there yet and return them; the others are left as
+    they are (the same message told again).
+
+    One message (``look_up_first=False``): its keys name the move, so they are nearly never
+    there yet; insert in one statement, in a savepoint, and look the keys up only when one
+    was there already. Many messages (a sweep's notices, a worker's pass): look up the keys
+    once, insert the rest with ON CONFLICT DO NOTHING.
+    """
+    rows = list({r.dedupe_key: r for r in rows}.values())
+    if not look_up_first:
+        try:
+            with transaction.atomic():
+                Notification.objects.bulk_create(rows)
+        except IntegrityError:
+            for row in rows:
+                row.pk = None
+                row._state.adding = True
+        else:
+            if any(r.pk is None for r in rows):  # a database that cannot return the new ids
+                rows = list(Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]))
+            return _written(sorted(rows, key=lambda r: r.pk))
     keys = [r.dedupe_key for r in rows]
     existing: set[str] = set()
     for i in range(0, len(keys), 5000):
         existing.update(
-            Notification.objects.filter(dedupe_key__in=keys[i : i + 5000]).values_list(
-                "dedupe_key", flat=True
-            )
+            Notification.objects.filter(dedupe_key__in=keys[i : i + 5000]).values_list("dedupe_key", flat=True)
         )
-    fresh = list({r.dedupe_key: r for r in rows if r.dedupe_key not in existing}.values())
+    fresh = [r for r in rows if r.dedupe_key not in existing]
     if not fresh:
         return []
     # A concurrent transaction may write the same key between the look-up and the insert:
@@ -150,14 +215,69 @@ def _enqueue_skipping_existing(rows: list[Notification]) -> list[Notification]:
     fresh_keys = [r.dedupe_key for r in fresh]
     for i in range(0, len(fresh_keys), 5000):
         written.extend(Notification.objects.filter(dedupe_key__in=fresh_keys[i : i + 5000]))
-    written.sort(key=lambda r: r.pk)
-    if any(r.status == DeliveryStatus.PENDING for r in written):
+    return _written(sorted(written, key=lambda r: r.pk))
+
+
+def _written(rows: list[Notification]) -> list[Notification]:
+    if any(r.status == DeliveryStatus.PENDING for r in rows):
         transaction.on_commit(schedule_delivery, robust=True)
-    return written
+    return rows
 
 
-def _rows_of(message: OutboxMessage) -> list[Notification]:
-    """The outbox rows of one message, before any is written."""
+def messages_fan_out(*, limit: int = FAN_OUT_BATCH, at: datetime | None = None) -> int:
+    """Fan out up to ``limit`` messages waiting in the outbox, oldest first, in one transaction:
+    their rows written, each audience looked up once. Returns how many were fanned out.
+
+    PostgreSQL skips messages another worker is fanning out (SKIP LOCKED); SQLite has one
+    writer at a time. A message is fanned out once: it is marked in the transaction that
+    writes its rows.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        waiting = Message.objects.filter(fanned_out_at__isnull=True).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            waiting = waiting.select_for_update(skip_locked=True)
+        batch = list(waiting[:limit])
+        if not batch:
+            return 0
+        messages = [
+            OutboxMessage(
+                kind=m.kind,
+                subject=m.subject,
+                body=m.body,
+                link=m.link,
+                audience=Audience.from_json(m.audience),
+                dedupe_key=m.dedupe_key,
+                payload=m.payload,
+                at=m.created_at,
+            )
+            for m in batch
+        ]
+        resolved = audiences_resolve(m.audience for m in messages)
+        rows: list[Notification] = []
+        for message in messages:
+            rows.extend(_rows_of(message, resolved[message.audience]))
+        if rows:
+            # ON CONFLICT DO NOTHING keeps a row written before; nothing is read back (the
+            # pass that fans out delivers next).
+            Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        Message.objects.filter(pk__in=[m.pk for m in batch]).update(fanned_out_at=at)
+    return len(batch)
+
+
+def messages_fan_out_all(*, at: datetime | None = None) -> int:
+    """Fan out every waiting message, a batch at a time."""
+    total = 0
+    while True:
+        done = messages_fan_out(at=at)
+        total += done
+        if done < FAN_OUT_BATCH:
+            return total
+
+
+def _rows_of(message: OutboxMessage, to: tuple[list[User], list[ChatRobot]]) -> list[Notification]:
+    """The outbox rows of one message for the people and robots ``to``, before any is written."""
+    people, robots = to
     dedupe_key = message.dedupe_key
     if not dedupe_key or len(dedupe_key) > 200:
         raise ValueError("dedupe_key must be 1 to 200 characters")
@@ -171,18 +291,14 @@ def _rows_of(message: OutboxMessage) -> list[Notification]:
         "created_at": at,
     }
     rows: list[Notification] = []
-    seen: set[int] = set()
-    for user in message.recipients:
-        if user is None or user.pk in seen or not user.is_active:
-            continue
-        seen.add(user.pk)
+    for user in people:
         rows.append(
             Notification(
                 **common,
                 channel=Channel.INBOX,
                 recipient=user,
                 dedupe_key=f"{dedupe_key}|inbox|u{user.pk}",
-                # The inbox row is the message: it is there the moment the change commits.
+                # The inbox row is the message: it is there the moment it is fanned out.
                 status=DeliveryStatus.SENT,
                 sent_at=at,
             )
@@ -197,11 +313,7 @@ def _rows_of(message: OutboxMessage) -> list[Notification]:
                     next_attempt_at=at,
                 )
             )
-    seen_robots: set[int] = set()
-    for robot in message.robots:
-        if robot is None or robot.pk in seen_robots or not robot.is_active:
-            continue
-        seen_robots.add(robot.pk)
+    for robot in robots:
         rows.append(
             Notification(
                 **common,
@@ -214,15 +326,58 @@ def _rows_of(message: OutboxMessage) -> list[Notification]:
     return rows
 
 
+# The key that says a delivery pass was asked for and has not started yet: every commit until
+# it starts is covered by it, so a burst of moves asks the broker once, not once per move.
+PASS_REQUESTED_KEY = "mashang:notify:pass-requested"
+PASS_REQUESTED_SECONDS = 10  # after that a lost request is asked again (beat covers the gap)
+
+_redis_clients: dict[str, Any] = {}
+
+
+def _redis():
+    """A Redis client on the broker (one per process and address), or None for another broker."""
+    url = settings.MASHANG_BROKER_URL
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    if url not in _redis_clients:
+        import redis
+
+        _redis_clients[url] = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    return _redis_clients[url]
+
+
+def delivery_pass_started() -> None:
+    """Called by a pass as it starts: a commit from now on asks for a new one."""
+    client = _redis()
+    if client is not None:
+        try:
+            client.delete(PASS_REQUESTED_KEY)
+        except Exception:  # noqa: BLE001 - without Redis every commit just asks again
+            logger.warning("could not clear the pass request in Redis", exc_info=True)
+
+
+def _pass_already_requested() -> bool:
+    client = _redis()
+    if client is None:
+        return False
+    try:
+        return not client.set(PASS_REQUESTED_KEY, "1", nx=True, ex=PASS_REQUESTED_SECONDS)
+    except Exception:  # noqa: BLE001 - ask the broker anyway
+        return False
+
+
 def schedule_delivery() -> None:
     """After a commit: ask for a delivery pass now (Celery), or right here (tests), or leave
     it to the embedded worker's next pass. A broker that is down loses nothing: the rows
     wait in the outbox for the periodic pass."""
     if settings.MASHANG_BROKER_URL:
+        if _pass_already_requested():
+            return
         try:
             from mashang.notify.tasks import deliver_pending
 
-            deliver_pending.apply_async(retry=False)
+            # A short wait gathers the messages of a burst of moves into one pass.
+            deliver_pending.apply_async(retry=False, countdown=settings.MASHANG_NOTIFY_GATHER_MS / 1000)
         except Exception:  # noqa: BLE001 - the outbox row is safe; beat picks it up
             logger.warning("could not reach the broker; the periodic pass will deliver", exc_info=True)
     elif settings.MASHANG_NOTIFY_DELIVER_INLINE:
@@ -307,6 +462,7 @@ def notification_deliver_due(
     """Send up to ``limit`` messages that are due at ``at``; retry or bury the failures."""
     at = at or timezone.now()
     result = DeliveryResult()
+    messages_fan_out_all(at=at)
     while result.claimed < limit:
         batch = _claim(at=at, limit=min(CLAIM_BATCH, limit - result.claimed))
         if not batch:

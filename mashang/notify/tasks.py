@@ -22,8 +22,9 @@ DELIVER_SECONDS = 8
 
 def deliver_due_now(*, max_seconds: float = DELIVER_SECONDS) -> int:
     """Deliver due messages in batches until none is due or ``max_seconds`` have passed."""
-    from mashang.notify.services import notification_deliver_due
+    from mashang.notify.services import delivery_pass_started, notification_deliver_due
 
+    delivery_pass_started()  # a commit from now on asks for the next pass
     started = time.monotonic()
     sent = 0
     while True:

@@ -13,9 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mashang.notify.models import ChatRobot
+from mashang.notify.recipients import Audience
 from mashang.notify.services import OutboxMessage, notifications_enqueue
-from mashang.org.models import User
 from mashang.supervision.models import SupervisionNotice
 
 
@@ -24,18 +23,12 @@ def notices_notify(
 ) -> None:
     """Enqueue a message per notice to the users in ``addressees[notice.pk]`` and the unit's robots.
 
-    Loads people and robots in one query each and writes the outbox in one insert, however
-    many notices there are.
+    The people and robots are looked up together for all the notices (or by the worker), and
+    the outbox is written in one insert, however many notices there are.
     """
     notices = list(notices)
     if not notices:
         return
-    user_ids = {uid for n in notices for uid in addressees.get(n.pk, ())}
-    people = User.objects.filter(pk__in=user_ids, is_active=True).in_bulk()
-    unit_ids = {n.unit_id for n in notices if n.unit_id}
-    robots: dict[int, list[ChatRobot]] = {}
-    for robot in ChatRobot.objects.filter(unit_id__in=unit_ids, is_active=True).order_by("id"):
-        robots.setdefault(robot.unit_id, []).append(robot)
     messages: list[OutboxMessage] = []
     with translation.override(settings.LANGUAGE_CODE):
         for n in notices:
@@ -55,15 +48,15 @@ def notices_notify(
                 )
             if n.comment:
                 lines.append(_("Instructions: {text}").format(text=n.comment))
-            recipients = [people[uid] for uid in addressees.get(n.pk, ()) if uid in people]
             messages.append(
                 OutboxMessage(
                     kind=f"supervision.{n.level}",
                     subject=subject,
                     body="\n".join(lines),
                     link=reverse("demands:detail", args=[demand.pk]),
-                    recipients=recipients,
-                    robots=robots.get(n.unit_id, []),
+                    audience=Audience(
+                        users=addressees.get(n.pk, ()), robots_of_units=[n.unit_id] if n.unit_id else ()
+                    ),
                     dedupe_key=f"notice:{n.pk}",
                     payload={"demand": demand.pk, "notice": n.pk, "level": n.level, "kind": n.kind},
                     at=n.raised_at,

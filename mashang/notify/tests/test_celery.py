@@ -127,3 +127,66 @@ def test_beat_runs_delivery_every_10_seconds_and_the_sweep_every_minute():
 def test_the_sweep_task_is_skipped_where_supervision_is_not_installed(monkeypatch):
     monkeypatch.delitem(jobs._jobs, jobs.SWEEP)
     assert tasks.supervision_sweep_now() is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_worker_fanning_out_a_move_reaches_the_inbox_and_the_work_group(zone, platforms, settings):
+    """Production's shape: the move writes one message; the worker fans it out and delivers."""
+    from mashang.notify.models import Channel, ChatRobot, Message, Platform
+    from mashang.notify.recipients import Audience
+
+    settings.MASHANG_BROKER_URL = REDIS_URL
+    settings.MASHANG_NOTIFY_DELIVER_INLINE = False
+    settings.MASHANG_NOTIFY_FAN_OUT = "worker"
+    ChatRobot.objects.create(
+        name="自然资源工作群", platform=Platform.WECOM, webhook_url=platforms.url("wecom"), unit=zone.land
+    )
+    with broker(REDIS_URL), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        with transaction.atomic():
+            rows = notification_enqueue(
+                kind="demand.dispatched", subject="诉求已派至本单位", body="请尽快联系企业。",
+                audience=Audience.of_units([zone.land.pk, zone.housing.pk]), dedupe_key="worker:1", at=T0,
+            )
+        assert rows == [] and Message.objects.filter(dedupe_key="worker:1").exists()
+        assert _wait_for(lambda: not Message.objects.filter(fanned_out_at__isnull=True).exists())
+        assert _wait_for(lambda: platforms.hits == 1)
+    inbox = set(
+        Notification.objects.filter(kind="demand.dispatched", channel=Channel.INBOX).values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert inbox == {"unit-zrzy", "unit-zjj"}
+    assert platforms.problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_commits_asks_the_broker_once_until_the_pass_starts(zone, settings):
+    """Every commit until the requested pass starts is covered by it: one task sent, not one
+    per move; a commit after the pass started asks again."""
+    from celery.signals import before_task_publish
+
+    from mashang.notify.services import delivery_pass_started
+
+    settings.MASHANG_BROKER_URL = REDIS_URL
+    settings.MASHANG_NOTIFY_DELIVER_INLINE = False
+    settings.MASHANG_NOTIFY_FAN_OUT = "worker"
+    sent: list[str] = []
+
+    def count(sender=None, **kwargs):
+        sent.append(sender)
+
+    def enqueue(key: str) -> None:
+        with transaction.atomic():
+            notification_enqueue(kind="test", subject="一批", body="", recipients=[zone.officer], dedupe_key=key, at=T0)
+
+    before_task_publish.connect(count, weak=False)
+    try:
+        with broker(REDIS_URL):  # no worker: nothing takes the request
+            for i in range(5):
+                enqueue(f"burst:{i}")
+            assert sent == [tasks.DELIVER_TASK]
+            delivery_pass_started()
+            enqueue("burst:after")
+            assert sent == [tasks.DELIVER_TASK] * 2
+    finally:
+        before_task_publish.disconnect(count)
