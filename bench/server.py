@@ -46,6 +46,23 @@ def production_env(database_url: str, broker_url: str = "") -> dict[str, str]:
     return env
 
 
+def stop_group(proc: subprocess.Popen | None, logfile, *, grace: float) -> None:
+    """Stop the process group we started (a server's master and workers): SIGTERM, and after
+    ``grace`` seconds SIGKILL; close its log."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+    except ProcessLookupError:
+        pass
+    finally:
+        logfile.close()
+
+
 class Worker:
     """``mashang worker``: the Celery worker (with beat) on ``broker_url``, as production runs it."""
 
@@ -71,18 +88,7 @@ class Worker:
         raise RuntimeError(f"the worker was not ready within {wait:.0f} s:\n{self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
-        except ProcessLookupError:
-            pass
-        finally:
-            self._logfile.close()
+        stop_group(self.proc, self._logfile, grace=20)
 
 
 class Gunicorn:
@@ -156,18 +162,7 @@ class Gunicorn:
         )
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)  # the group we started: master and workers
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
-        except ProcessLookupError:
-            pass
-        finally:
-            self._logfile.close()
+        stop_group(self.proc, self._logfile, grace=10)
 
 
 def request(
