@@ -46,10 +46,11 @@ def production_env(database_url: str, broker_url: str = "") -> dict[str, str]:
     return env
 
 
-def stop_group(proc: subprocess.Popen | None, logfile, *, grace: float) -> None:
+def stop_group(proc: subprocess.Popen, logfile, *, grace: float) -> None:
     """Stop the process group we started (a server's master and workers): SIGTERM, and after
     ``grace`` seconds SIGKILL; close its log."""
-    if proc is None or proc.poll() is not None:
+    if proc.poll() is not None:
+        logfile.close()
         return
     try:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -88,7 +89,8 @@ class Worker:
         raise RuntimeError(f"the worker was not ready within {wait:.0f} s:\n{self.log.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        stop_group(self.proc, self._logfile, grace=20)
+        if self.proc is not None:
+            stop_group(self.proc, self._logfile, grace=20)
 
 
 class Gunicorn:
@@ -162,7 +164,8 @@ class Gunicorn:
         )
 
     def stop(self) -> None:
-        stop_group(self.proc, self._logfile, grace=10)
+        if self.proc is not None:  # started
+            stop_group(self.proc, self._logfile, grace=10)
 
 
 def request(
