@@ -259,17 +259,18 @@ def outbox_drain(database_url: str, timeout: float = 120.0) -> Callable[[], floa
     """A function that waits until the worker has fanned out every message of the outbox and
     returns how long that took."""
 
-    def waiting() -> int:
+    def drain() -> float:
         import psycopg
 
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            (n,) = conn.execute("SELECT count(*) FROM notify_message WHERE fanned_out_at IS NULL").fetchone()
-        return n
-
-    def drain() -> float:
         t0 = time.perf_counter()
-        while waiting() and time.perf_counter() - t0 < timeout:
-            time.sleep(0.05)
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            while time.perf_counter() - t0 < timeout:
+                (waiting,) = conn.execute(
+                    "SELECT count(*) FROM notify_message WHERE fanned_out_at IS NULL"
+                ).fetchone()
+                if not waiting:
+                    break
+                time.sleep(0.05)
         return time.perf_counter() - t0
 
     return drain

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from ninja.renderers import JSONRenderer
 
 from mashang.core.errors import ValidationFailed
 from mashang.core.models import IdempotencyRecord
@@ -61,3 +63,20 @@ def run_once(
         record.response_status, record.response_body = status, body
         record.save(update_fields=["response_status", "response_body"])
     return status, body
+
+
+_renderer = JSONRenderer()
+
+
+def answer_once(
+    *, request, key: str | None, work: Callable[[], tuple[int, dict[str, Any]]]
+) -> HttpResponse:
+    """:func:`run_once`, answered as the API answers: ``work`` checked its body against the
+    endpoint's schema when it made it (and a retry replays that body as kept), so the body is
+    rendered as it is, not checked a second time."""
+    status, body = run_once(request=request, key=key, work=work)
+    return HttpResponse(
+        _renderer.render(request, body, response_status=status),
+        status=status,
+        content_type=f"{_renderer.media_type}; charset={_renderer.charset}",
+    )

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from mashang.core.errors import NotFound
 from mashang.core.files import stored_file_response
-from mashang.core.idempotency import run_once
+from mashang.core.idempotency import answer_once
 from mashang.landstart import services
 from mashang.landstart.models import Run, RunState, StepDocument
 from mashang.landstart.selectors import (
@@ -237,8 +237,7 @@ def landstart_create(
         )
         return 201, RunOut(**_answer(request, run.pk)).model_dump(mode="json")
 
-    status, body = run_once(request=request, key=idempotency_key, work=work)
-    return Respond(status, body)
+    return answer_once(request=request, key=idempotency_key, work=work)
 
 
 class RunQuery(Schema):

@@ -10,7 +10,7 @@ own transaction or by the worker (see :mod:`mashang.notify.services`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
@@ -193,19 +193,3 @@ def _any(conditions: list[Q]) -> Q:
     for more in conditions[1:]:
         q |= more
     return q
-
-
-def audience_people(audience: Audience) -> list[User]:
-    """The active people ``audience`` names now, by id."""
-    people_only = replace(audience, robots=(), robots_of_units=(), service_team_robots=False)
-    return audiences_resolve([people_only])[people_only][0]
-
-
-def audience_robots(audience: Audience) -> list[ChatRobot]:
-    """The active chat robots ``audience`` names now, by id."""
-    robots_only = Audience(
-        robots=audience.robots,
-        robots_of_units=audience.robots_of_units,
-        service_team_robots=audience.service_team_robots,
-    )
-    return audiences_resolve([robots_only])[robots_only][1]

@@ -81,8 +81,10 @@ class OutboxMessage:
 
     def audience_all(self) -> Audience:
         """The audience, with the people and robots named one by one added to it."""
-        named = Audience.of(people=self.recipients, robots=self.robots)
-        return named if self.audience is None else self.audience | named
+        audience = self.audience or Audience()
+        if not self.recipients and not self.robots:
+            return audience
+        return audience | Audience.of(people=self.recipients, robots=self.robots)
 
 
 def fan_out_by_worker() -> bool:
@@ -140,7 +142,7 @@ def notifications_enqueue(messages: Iterable[OutboxMessage]) -> list[Notificatio
     """:func:`notification_enqueue` for many messages at once (a sweep's notices), in one insert.
     Returns the rows written now (none when the worker fans them out)."""
     _require_transaction()
-    messages = [replace(m, audience=m.audience_all(), recipients=(), robots=()) for m in messages]
+    messages = [_prepared(m) for m in messages]
     messages = [m for m in messages if not m.audience.is_empty()]
     if not messages:
         return []
@@ -161,19 +163,36 @@ def notifications_enqueue(messages: Iterable[OutboxMessage]) -> list[Notificatio
     return _rows_write(rows, look_up_first=len(messages) > 1)
 
 
-def _message_row(message: OutboxMessage) -> Message:
+def _prepared(message: OutboxMessage) -> OutboxMessage:
+    """The message as it is stored: its key checked, the subject on one line and cut to its
+    column, the link cut, its time set, and the people and robots named one by one folded
+    into its audience."""
     key = message.dedupe_key
     if not key or len(key) > 200:
         raise ValueError("dedupe_key must be 1 to 200 characters")
-    return Message(
-        kind=message.kind,
+    return replace(
+        message,
         subject=message.subject.replace("\n", " ").strip()[:200],
-        body=message.body,
         link=message.link[:300],
         payload=message.payload or {},
+        at=message.at or timezone.now(),
+        audience=message.audience_all(),
+        recipients=(),
+        robots=(),
+    )
+
+
+def _message_row(message: OutboxMessage) -> Message:
+    """The row of a prepared message for the worker to fan out."""
+    return Message(
+        kind=message.kind,
+        subject=message.subject,
+        body=message.body,
+        link=message.link,
+        payload=message.payload,
         audience=message.audience.as_json(),
-        dedupe_key=key,
-        created_at=message.at or timezone.now(),
+        dedupe_key=message.dedupe_key,
+        created_at=message.at,
     )
 
 
@@ -276,18 +295,16 @@ def messages_fan_out_all(*, at: datetime | None = None) -> int:
 
 
 def _rows_of(message: OutboxMessage, to: tuple[list[User], list[ChatRobot]]) -> list[Notification]:
-    """The outbox rows of one message for the people and robots ``to``, before any is written."""
+    """The outbox rows of one prepared message for the people and robots ``to``, before any
+    is written."""
     people, robots = to
-    dedupe_key = message.dedupe_key
-    if not dedupe_key or len(dedupe_key) > 200:
-        raise ValueError("dedupe_key must be 1 to 200 characters")
-    at = message.at or timezone.now()
+    dedupe_key, at = message.dedupe_key, message.at
     common = {
         "kind": message.kind,
-        "subject": message.subject.replace("\n", " ").strip()[:200],
+        "subject": message.subject,
         "body": message.body,
-        "link": message.link[:300],
-        "payload": message.payload or {},
+        "link": message.link,
+        "payload": message.payload,
         "created_at": at,
     }
     rows: list[Notification] = []

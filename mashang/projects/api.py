@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from mashang.core.files import export_response
-from mashang.core.idempotency import run_once
+from mashang.core.idempotency import answer_once
 from mashang.projects import services
 from mashang.projects.ledger.export import export_filename, ledger_workbook
 from mashang.projects.ledger.importer import MAX_BYTES, ledger_import
@@ -303,8 +303,7 @@ def project_create(
         project = services.project_create(actor=request.user, **payload.dict())
         return 201, ProjectOut(**_read(request, project.pk)).model_dump(mode="json")
 
-    status, body = run_once(request=request, key=idempotency_key, work=work)
-    return Respond(status, body)
+    return answer_once(request=request, key=idempotency_key, work=work)
 
 
 @router.get("/projects/export", response={200: None})
