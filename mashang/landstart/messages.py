@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from mashang.landstart.models import Run, RunStep
 from mashang.notify.recipients import Audience
-from mashang.notify.services import notification_enqueue
+from mashang.notify.services import OutboxMessage, notifications_enqueue
 from mashang.org.models import User
 
 PREREVIEW = "landstart.prereview"
@@ -69,21 +69,25 @@ def _compose(run: Run, kind: str, steps: list[RunStep], reason: str) -> tuple[st
 def landstart_notify(
     run: Run, kind: str, steps: Sequence[RunStep], at: datetime, *, actor: User | None, reason: str = ""
 ) -> None:
-    """Write one message per unit concerned to the outbox (call it inside the change's
-    transaction, after the run's version was bumped: the version names the message)."""
+    """Write one message per unit concerned to the outbox, in one insert (call it inside the
+    change's transaction, after the run's version was bumped: the version names the message)."""
     by_unit: dict[int, list[RunStep]] = {}
     for step in steps:
         by_unit.setdefault(step.unit_id, []).append(step)
+    messages: list[OutboxMessage] = []
     with translation.override(settings.LANGUAGE_CODE):
         for unit_id, unit_steps in by_unit.items():
             subject, body = _compose(run, kind, unit_steps, reason)
-            notification_enqueue(
-                kind=kind,
-                subject=subject,
-                body=body,
-                link=board_link(run.pk),
-                audience=Audience.of_units([unit_id]).excluding(actor),
-                dedupe_key=f"landstart:{run.pk}:v{run.version}:{kind}:u{unit_id}",
-                payload={"run": run.pk, "steps": [s.code for s in unit_steps]},
-                at=at,
+            messages.append(
+                OutboxMessage(
+                    kind=kind,
+                    subject=subject,
+                    body=body,
+                    link=board_link(run.pk),
+                    audience=Audience.of_units([unit_id]).excluding(actor),
+                    dedupe_key=f"landstart:{run.pk}:v{run.version}:{kind}:u{unit_id}",
+                    payload={"run": run.pk, "steps": [s.code for s in unit_steps]},
+                    at=at,
+                )
             )
+    notifications_enqueue(messages)

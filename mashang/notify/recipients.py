@@ -10,7 +10,7 @@ own transaction or by the worker (see :mod:`mashang.notify.services`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
@@ -93,7 +93,7 @@ class Audience:
     def excluding(self, user: User | None) -> Audience:
         if user is None:
             return self
-        return Audience(**{**self.as_json(), "except_user": user.pk})
+        return replace(self, except_user=user.pk)
 
     def is_empty(self) -> bool:
         return not (

@@ -24,6 +24,7 @@ sees it dead.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import uuid
 from collections.abc import Iterable
@@ -284,14 +285,24 @@ def messages_fan_out(*, limit: int = FAN_OUT_BATCH, at: datetime | None = None) 
     return len(batch)
 
 
-def messages_fan_out_all(*, at: datetime | None = None) -> int:
-    """Fan out every waiting message, a batch at a time."""
+def messages_fan_out_waiting(*, at: datetime | None = None) -> int:
+    """Fan out every waiting message, a batch at a time; what a delivery pass does first.
+
+    A plain look comes first, outside any transaction, so a pass with nothing waiting (always,
+    where moves write their rows themselves) takes no write lock. A failure is logged and
+    left for the next pass: the delivery of what is due goes on."""
+    if not Message.objects.filter(fanned_out_at__isnull=True).exists():
+        return 0
     total = 0
-    while True:
-        done = messages_fan_out(at=at)
-        total += done
-        if done < FAN_OUT_BATCH:
-            return total
+    try:
+        while True:
+            done = messages_fan_out(at=at)
+            total += done
+            if done < FAN_OUT_BATCH:
+                return total
+    except Exception:  # noqa: BLE001 - the messages wait in the outbox; delivery must go on
+        logger.exception("fanning out the waiting messages failed; the next pass tries again")
+        return total
 
 
 def _rows_of(message: OutboxMessage, to: tuple[list[User], list[ChatRobot]]) -> list[Notification]:
@@ -346,7 +357,6 @@ def _rows_of(message: OutboxMessage, to: tuple[list[User], list[ChatRobot]]) -> 
 # The key that says a delivery pass was asked for and has not started yet: every commit until
 # it starts is covered by it, so a burst of moves asks the broker once, not once per move.
 PASS_REQUESTED_KEY = "mashang:notify:pass-requested"
-PASS_REQUESTED_SECONDS = 10  # after that a lost request is asked again (beat covers the gap)
 
 _redis_clients: dict[str, Any] = {}
 
@@ -378,7 +388,10 @@ def _pass_already_requested() -> bool:
     if client is None:
         return False
     try:
-        return not client.set(PASS_REQUESTED_KEY, "1", nx=True, ex=PASS_REQUESTED_SECONDS)
+        # Kept 10 s past the gathering wait: after that a lost request is asked for again
+        # (beat's pass covers the gap).
+        seconds = math.ceil(settings.MASHANG_NOTIFY_GATHER_MS / 1000) + 10
+        return not client.set(PASS_REQUESTED_KEY, "1", nx=True, ex=seconds)
     except Exception:  # noqa: BLE001 - ask the broker anyway
         return False
 
@@ -397,7 +410,9 @@ def schedule_delivery() -> None:
             deliver_pending.apply_async(retry=False, countdown=settings.MASHANG_NOTIFY_GATHER_MS / 1000)
         except Exception:  # noqa: BLE001 - the outbox row is safe; beat picks it up
             logger.warning("could not reach the broker; the periodic pass will deliver", exc_info=True)
+            delivery_pass_started()  # nothing was asked for: the next commit asks again
     elif settings.MASHANG_NOTIFY_DELIVER_INLINE:
+        messages_fan_out_waiting()
         notification_deliver_due()
 
 
@@ -479,7 +494,6 @@ def notification_deliver_due(
     """Send up to ``limit`` messages that are due at ``at``; retry or bury the failures."""
     at = at or timezone.now()
     result = DeliveryResult()
-    messages_fan_out_all(at=at)
     while result.claimed < limit:
         batch = _claim(at=at, limit=min(CLAIM_BATCH, limit - result.claimed))
         if not batch:

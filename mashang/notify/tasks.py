@@ -21,10 +21,16 @@ DELIVER_SECONDS = 8
 
 
 def deliver_due_now(*, max_seconds: float = DELIVER_SECONDS) -> int:
-    """Deliver due messages in batches until none is due or ``max_seconds`` have passed."""
-    from mashang.notify.services import delivery_pass_started, notification_deliver_due
+    """Fan out the waiting messages, then deliver due ones in batches until none is due or
+    ``max_seconds`` have passed."""
+    from mashang.notify.services import (
+        delivery_pass_started,
+        messages_fan_out_waiting,
+        notification_deliver_due,
+    )
 
     delivery_pass_started()  # a commit from now on asks for the next pass
+    messages_fan_out_waiting()
     started = time.monotonic()
     sent = 0
     while True:
