@@ -101,7 +101,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Writers take turns in order (a lock file beside the database) instead of polling.
     DATABASES["default"]["ENGINE"] = "mashang.core.sqlite"
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("MASHANG_DB_CONN_MAX_AGE", 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The period index on demands carries extra columns for PostgreSQL (an index-only scan for

@@ -96,9 +96,9 @@ def shift_after_pause(
 def next_due(demand) -> datetime | None:
     """The nearest deadline someone is held to now, given the demand's status and progress."""
     status = demand.status
-    if status in ("submitted", "triaged", "returned", "unresolved"):
+    if status in TRIAGE_STATUSES:
         return demand.triage_due_at
-    if status in ("dispatched", "in_progress", "difficult"):
+    if status in UNIT_STATUSES:
         candidates = [demand.resolution_due_at]
         if demand.first_responded_at is None:
             candidates.append(demand.first_response_due_at)

@@ -15,9 +15,9 @@ def unit_list() -> QuerySet[Unit]:
 
 def category_choices() -> list[tuple[str, str]]:
     """The active categories as a form's choices: (code, name), by code."""
-    return [(c.code, c.name) for c in Category.objects.filter(is_active=True).order_by("code")]
+    return list(category_list().values_list("code", "name"))
 
 
 def unit_choices() -> list[tuple[str, str]]:
     """The active units as a form's choices: (code, name), by code."""
-    return [(u.code, u.name) for u in Unit.objects.filter(is_active=True).order_by("code")]
+    return list(unit_list().values_list("code", "name"))

@@ -24,8 +24,6 @@ from mashang.demands.messages import demand_notify
 from mashang.demands.models import OPEN_STATUSES, Assignment, Demand, Rating, Status, Urgency
 from mashang.demands.permissions import parties_of, visibility_filter
 from mashang.demands.transitions import (
-    MSG_EXTENSION_PENDING,  # noqa: F401 - the services' messages, asserted by the tests
-    MSG_NO_EXTENSION_PENDING,  # noqa: F401
     Action,
     check_guards,
     check_move,

@@ -37,7 +37,7 @@ ENTERPRISE_CHANNELS = frozenset({Channel.WEB, Channel.API})
 
 
 def demand_number_next(*, year: int) -> str:
-    """The next SQ-YYYY-NNNNNN, unique under concurrency (one atomic upsert)."""
+    """The next SQ-YYYY-NNNNNN, unique under concurrency (see :mod:`mashang.core.numbering`)."""
     return number_next(NumberSequence, year=year)
 
 

@@ -27,13 +27,11 @@ from mashang.core.errors import (
     ValidationFailed,
 )
 from mashang.demands.models import OPEN_STATUSES, TERMINAL_STATUSES, Assignment, Demand, Status
-from mashang.demands.services.lifecycle import (
-    MSG_EXTENSION_PENDING,
-    MSG_NO_EXTENSION_PENDING,
-    MSG_STALE,
-)
+from mashang.demands.services.lifecycle import MSG_STALE
 from mashang.demands.transitions import (
     MOVES,
+    MSG_EXTENSION_PENDING,
+    MSG_NO_EXTENSION_PENDING,
     MSG_NOT_FROM_STATUS,
     MSG_NOT_YOUR_PART,
     Action,

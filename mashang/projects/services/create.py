@@ -43,7 +43,8 @@ MSG_NUMBER_TOO_LONG = _("A project number has at most 20 characters.")
 
 
 def project_number_next(*, year: int) -> str:
-    """The next free XM-YYYY-NNNN, unique under concurrency (one atomic upsert per try)."""
+    """The next free XM-YYYY-NNNN, unique under concurrency (see :mod:`mashang.core.numbering`);
+    a number a ledger import already brought in is skipped."""
     while True:
         number = number_next(ProjectNumberSequence, year=year)
         # A ledger import may have brought this number in already: take the next one.
