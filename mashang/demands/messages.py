@@ -45,13 +45,18 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
 
-def _current_units(demand) -> tuple[Unit | None, list[Unit]]:
-    current = list(
-        Assignment.objects.filter(demand=demand, is_current=True).select_related("unit").order_by("id")
-    )
+def current_units(assignments: list[Assignment]) -> tuple[Unit | None, list[Unit]]:
+    """The current lead unit and co-units among ``assignments`` (loaded with their units, by id)."""
+    current = [a for a in assignments if a.is_current]
     lead = next((a.unit for a in current if a.role == Assignment.Role.LEAD), None)
     co = [a.unit for a in current if a.role == Assignment.Role.CO]
     return lead, co
+
+
+def _current_units(demand) -> tuple[Unit | None, list[Unit]]:
+    return current_units(
+        list(Assignment.objects.filter(demand=demand, is_current=True).select_related("unit").order_by("id"))
+    )
 
 
 def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | None = None):
@@ -141,7 +146,7 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
         )
         return "demand.extension_requested", subject, body, Audience.of_roles(R.SUPERVISOR)
     if action in ("approve-extension", "refuse-extension"):
-        lead, _co = _current_units(demand)
+        lead, _co = units if units is not None else _current_units(demand)
         if lead is None:
             return None
         if action == "approve-extension":
@@ -169,7 +174,7 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
         )
         return "demand.escalated", subject, body, Audience.of_roles(R.SUPERVISOR, R.LEADER) | Audience.of_units(ids)
     if action == "confirm":
-        lead, _co = _current_units(demand)
+        lead, _co = units if units is not None else _current_units(demand)
         rating = demand.get_rating_display() if demand.rating else "—"
         if demand.status == "unresolved":
             # The team decides: reopen it for another round or hand it to difficult-case handling.

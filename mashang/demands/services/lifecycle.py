@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record, version_bump
 from mashang.core.errors import Conflict, NotFound, ValidationFailed
 from mashang.demands import deadlines
-from mashang.demands.messages import demand_notify
+from mashang.demands.messages import current_units, demand_notify
 from mashang.demands.models import OPEN_STATUSES, Assignment, Demand, Rating, Status, Urgency
 from mashang.demands.permissions import parties_of, visibility_filter
 from mashang.demands.transitions import (
@@ -62,9 +62,10 @@ class Change:
     fields: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
-    #: The lead unit and co-units the move leaves current, when it changed them (dispatch):
-    #: the messages use them instead of reading the assignments again.
-    units: tuple[Unit, list[Unit]] | None = None
+    #: The lead unit and co-units the move leaves current, when it changed them (dispatch,
+    #: reopen, return); otherwise they are the ones the transition loaded. The messages use
+    #: them instead of reading the assignments again.
+    units: tuple[Unit | None, list[Unit]] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ class Context:
     actor: User
     at: datetime
     cal: WorkCalendar
-    #: The demand's assignments as the transition loaded them (before the change).
+    #: The demand's assignments as the transition loaded them (before the change), with
+    #: their units, by id.
     assignments: list[Assignment] = field(default_factory=list)
 
 
@@ -105,7 +107,7 @@ def _transition(
             raise NotFound(MSG_NOT_FOUND)
         if version != demand.version:
             raise Conflict(str(MSG_STALE).format(given=version, current=demand.version))
-        assignments = list(Assignment.objects.filter(demand=demand))
+        assignments = list(Assignment.objects.filter(demand=demand).select_related("unit").order_by("id"))
         check_move(action=action, status=demand.status, parties=parties_of(actor, demand, assignments))
         check_guards(action=action, demand=demand)
 
@@ -135,7 +137,8 @@ def _transition(
             payload=result.payload,
         )
         # Messages about the move go to the outbox in this same transaction (mashang.notify).
-        demand_notify(demand, action, at, actor=actor, reason=result.reason, units=result.units)
+        units = result.units if result.units is not None else current_units(assignments)
+        demand_notify(demand, action, at, actor=actor, reason=result.reason, units=units)
     return demand
 
 
@@ -310,6 +313,7 @@ def demand_return(*, actor: User, demand_id: int, version: int, reason: str, at:
         Assignment.objects.filter(demand=demand, is_current=True).update(is_current=False)
         return Change(
             to_status=Status.RETURNED,
+            units=(None, []),
             fields={
                 "triage_due_at": deadlines.triage_due(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
                 "extension_requested_days": None,
@@ -409,7 +413,15 @@ def demand_reopen(*, actor: User, demand_id: int, version: int, reason: str, at:
             **deadlines.unit_deadlines(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
         }
         Assignment.objects.filter(demand=demand, unit_id=demand.lead_unit_id).update(is_current=True)
-        return Change(to_status=Status.DISPATCHED, fields=fields, reason=why, payload={"round": demand.round + 1})
+        # The lead unit is current again, beside the co-units that still are.
+        co = [a.unit for a in ctx.assignments if a.is_current and a.role == Assignment.Role.CO]
+        return Change(
+            to_status=Status.DISPATCHED,
+            fields=fields,
+            reason=why,
+            payload={"round": demand.round + 1},
+            units=(demand.lead_unit, co),
+        )
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.REOPEN, at=at, change=change)
 

@@ -24,7 +24,7 @@ MOST = {
     Action.DISPATCH: 15,
     Action.RESPOND: 8,
     Action.REPLY: 12,
-    Action.CONFIRM: 13,
+    Action.CONFIRM: 12,
 }
 #: With the worker fanning the messages out (production, MASHANG_NOTIFY_FAN_OUT=worker): a
 #: move writes one outbox row and looks nobody up.
@@ -34,7 +34,7 @@ MOST_WORKER = {
     Action.DISPATCH: 11,
     Action.RESPOND: 8,
     Action.REPLY: 9,
-    Action.CONFIRM: 10,
+    Action.CONFIRM: 9,
 }
 
 MOVES = [
