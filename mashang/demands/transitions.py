@@ -156,6 +156,15 @@ def check_guards(*, action: str, demand) -> None:
             raise Conflict(guard.message)
 
 
+def move_target(action: str, from_status: str) -> str:
+    """Where ``action`` leads when the table gives one status (or none: the status stays); a
+    move the table gives a choice of (confirm) must say which."""
+    targets = MOVES[action].targets
+    if len(targets) > 1:
+        raise RuntimeError(f"{action} leads to one of {sorted(targets)}: the service must say which")
+    return next(iter(targets), from_status)
+
+
 def check_target(*, action: str, from_status: str, to_status: str) -> None:
     """A service may only lead where the table says; anything else is a defect, not bad input."""
     allowed = MOVES[action].targets or frozenset({from_status})

@@ -28,6 +28,7 @@ from mashang.demands.transitions import (
     check_guards,
     check_move,
     check_target,
+    move_target,
 )
 from mashang.demands.working_hours import FIELDS as WORKING_TIME_FIELDS
 from mashang.demands.working_hours import working_times_of
@@ -58,6 +59,8 @@ MSG_MERGE_TARGET_CLOSED = _("Merge into a demand that is still open.")
 class Change:
     """What one transition does to a demand, beyond the bookkeeping every transition shares."""
 
+    #: Where the move leads, when the table (``transitions.MOVES``) gives a choice (confirm);
+    #: otherwise the table's one target, or the status stays.
     to_status: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     reason: str = ""
@@ -113,11 +116,11 @@ def _transition(
 
         from_status = demand.status
         result = change(demand, Context(actor=actor, at=at, cal=cal, assignments=assignments))
-        check_target(action=action, from_status=from_status, to_status=result.to_status or from_status)
+        to_status = result.to_status or move_target(action, from_status)
+        check_target(action=action, from_status=from_status, to_status=to_status)
         for name, value in result.fields.items():
             setattr(demand, name, value)
-        if result.to_status:
-            demand.status = result.to_status
+        demand.status = to_status
         demand.next_due_at = deadlines.next_due(demand)
         for name, value in working_times_of(cal, demand).items():
             setattr(demand, name, value)
@@ -156,7 +159,6 @@ def demand_triage(
 
     def change(demand: Demand, ctx: Context) -> Change:
         return Change(
-            to_status=Status.TRIAGED,
             fields={
                 "category": found,
                 "urgency": urgency,
@@ -236,7 +238,6 @@ def demand_dispatch(
             **deadlines.unit_deadlines(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
         }
         return Change(
-            to_status=Status.DISPATCHED,
             fields=fields,
             reason=note.strip(),
             payload={"lead_unit": lead.code, "co_units": [u.code for u in co]},
@@ -250,7 +251,7 @@ def demand_respond(*, actor: User, demand_id: int, version: int, note: str = "",
     """The lead unit has contacted the enterprise (first response)."""
 
     def change(demand: Demand, ctx: Context) -> Change:
-        return Change(to_status=Status.IN_PROGRESS, fields={"first_responded_at": ctx.at}, reason=note.strip())
+        return Change(fields={"first_responded_at": ctx.at}, reason=note.strip())
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.RESPOND, at=at, change=change)
 
@@ -272,7 +273,6 @@ def demand_reply(*, actor: User, demand_id: int, version: int, reply: str, at: d
     def change(demand: Demand, ctx: Context) -> Change:
         # A pending extension request lapses with the reply: the unit has answered.
         return Change(
-            to_status=Status.REPLIED,
             fields={"reply": text, "replied_at": ctx.at, "extension_requested_days": None},
             payload={"reply": text},
         )
@@ -312,7 +312,6 @@ def demand_return(*, actor: User, demand_id: int, version: int, reason: str, at:
     def change(demand: Demand, ctx: Context) -> Change:
         Assignment.objects.filter(demand=demand, is_current=True).update(is_current=False)
         return Change(
-            to_status=Status.RETURNED,
             units=(None, []),
             fields={
                 "triage_due_at": deadlines.triage_due(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
@@ -367,7 +366,6 @@ def demand_wait(*, actor: User, demand_id: int, version: int, question: str, at:
 
     def change(demand: Demand, ctx: Context) -> Change:
         return Change(
-            to_status=Status.WAITING,
             fields={"status_before_wait": demand.status, "paused_at": ctx.at},
             reason=text,
             payload={"question": text},
@@ -388,7 +386,6 @@ def demand_resume(*, actor: User, demand_id: int, version: int, answer: str = ""
         fields.update(status_before_wait="", paused_at=None)
         paused = ctx.cal.working_time_between(paused_at, ctx.at)
         return Change(
-            to_status=demand.status_before_wait or Status.IN_PROGRESS,
             fields=fields,
             reason=answer.strip(),
             payload={"answer": answer.strip(), "paused_working_minutes": int(paused.total_seconds() // 60)},
@@ -416,7 +413,6 @@ def demand_reopen(*, actor: User, demand_id: int, version: int, reason: str, at:
         # The lead unit is current again, beside the co-units that still are.
         co = [a.unit for a in ctx.assignments if a.is_current and a.role == Assignment.Role.CO]
         return Change(
-            to_status=Status.DISPATCHED,
             fields=fields,
             reason=why,
             payload={"round": demand.round + 1},
@@ -431,7 +427,7 @@ def demand_escalate(*, actor: User, demand_id: int, version: int, reason: str, a
     why = _required(reason, "reason", MSG_REASON_REQUIRED)
 
     def change(demand: Demand, ctx: Context) -> Change:
-        return Change(to_status=Status.DIFFICULT, reason=why)
+        return Change(reason=why)
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.ESCALATE, at=at, change=change)
 
@@ -454,7 +450,6 @@ def demand_merge(
 
     def change(demand: Demand, ctx: Context) -> Change:
         return Change(
-            to_status=Status.MERGED,
             fields={"merged_into": target, "closed_at": ctx.at},
             reason=reason.strip(),
             payload={"into": target.number},
@@ -467,6 +462,6 @@ def demand_withdraw(*, actor: User, demand_id: int, version: int, reason: str = 
     """The enterprise no longer needs the demand handled."""
 
     def change(demand: Demand, ctx: Context) -> Change:
-        return Change(to_status=Status.WITHDRAWN, fields={"closed_at": ctx.at}, reason=reason.strip())
+        return Change(fields={"closed_at": ctx.at}, reason=reason.strip())
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.WITHDRAW, at=at, change=change)
