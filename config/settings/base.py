@@ -235,7 +235,6 @@ MASHANG_RED_GRACE_MINUTES = env_int("MASHANG_RED_GRACE_MINUTES", 210)
 # Scorecards: the weights of the composite score, "name=weight" pairs (response, on_time,
 # resolution, satisfaction), and what a "basically satisfied" rating counts in the
 # satisfaction rate (satisfied 1, unsatisfied 0). Both are checked when first used.
-MASHANG_SCORE_WEIGHTS = env_str("MASHANG_SCORE_WEIGHTS", "response=10,resolution=45,satisfaction=45")
 MASHANG_SATISFACTION_BASIC_WEIGHT = env_str("MASHANG_SATISFACTION_BASIC_WEIGHT", "1")
 
 if ENVIRONMENT == "production":

@@ -83,6 +83,12 @@ class Demand(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     paused_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    escalated_at = models.DateTimeField(
+        _("escalated to difficult case at"),
+        null=True,
+        blank=True,
+        help_text=_("The first time the demand was escalated to difficult-case handling."),
+    )
 
     triage_due_at = models.DateTimeField(_("triage due"), null=True, blank=True)
     first_response_due_at = models.DateTimeField(_("first contact due"), null=True, blank=True)
@@ -132,7 +138,7 @@ class Demand(models.Model):
                 include=[
                     "id", "status", "lead_unit", "round", "resolved", "rating", "dispatched_at",
                     "first_response_due_at", "first_responded_at", "resolution_due_at", "replied_at",
-                    "first_contact_working_time", "reply_working_time",
+                    "first_contact_working_time", "reply_working_time", "urgency", "escalated_at",
                 ],
             ),
             # The scorecard snapshots' fingerprint of a period (how many demands, the sum of their

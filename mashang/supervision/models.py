@@ -111,6 +111,8 @@ class SupervisionNotice(models.Model):
 # The scorecard models are defined in ``scorecards/models.py``; importing them here is what
 # registers them with this app (app label "supervision"; tables unchanged).
 from mashang.supervision.scorecards.models import (  # noqa: E402,F401
+    AssessmentIndicator,
+    AssessmentScheme,
     ScorecardPublication,
     ScorecardRow,
     ScorecardSnapshot,

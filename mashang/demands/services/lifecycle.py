@@ -427,7 +427,9 @@ def demand_escalate(*, actor: User, demand_id: int, version: int, reason: str, a
     why = _required(reason, "reason", MSG_REASON_REQUIRED)
 
     def change(demand: Demand, ctx: Context) -> Change:
-        return Change(reason=why)
+        # The first escalation is what the unit's assessment counts (difficult cases raised).
+        fields = {} if demand.escalated_at else {"escalated_at": ctx.at}
+        return Change(reason=why, fields=fields)
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.ESCALATE, at=at, change=change)
 

@@ -15,8 +15,10 @@ from pydantic import ConfigDict, Field
 from mashang.core.errors import ValidationFailed
 from mashang.core.files import export_response
 from mashang.demands.selectors.dashboard import MAX_PERIOD_MONTHS
+from mashang.supervision.scorecards import definitions as defs
 from mashang.supervision.scorecards import formulas as sc
 from mashang.supervision.scorecards import selectors as sel
+from mashang.supervision.scorecards.definitions import AXIS_LABELS
 from mashang.supervision.scorecards.export import export_filename, scorecard_workbook
 from mashang.supervision.scorecards.services import scorecard_publish
 
@@ -60,6 +62,13 @@ class Notices(Schema):
     red: int
 
 
+class Axes(Schema):
+    quantity: float | None
+    efficiency: float | None
+    quality: float | None
+    satisfaction: float | None
+
+
 class ScorecardEntry(Schema):
     unit: str
     unit_name: str
@@ -72,7 +81,11 @@ class ScorecardEntry(Schema):
     satisfaction_rate: float | None
     reopen_rate: float | None
     return_rate: float | None
+    difficult_rate: float | None
+    axes: Axes = Field(description="The four axes' scores out of 100 (two decimals).")
+    scores: dict[str, float | None] = Field(description="Each indicator's score out of 100, by measure.")
     composite: float | None
+    standing: str = Field(description='"red" on the red list (best places), "black" on the black list, else "".')
     rank: int | None
     previous_rank: int | None
     rank_change: int | None
@@ -81,6 +94,8 @@ class ScorecardEntry(Schema):
     response_hours_p90: float | None
     reply_hours_median: float | None
     reply_hours_p90: float | None
+    response_hours_mean: float | None
+    reply_hours_mean: float | None
     notices: Notices
     counts: dict[str, int]
     published: bool
@@ -97,7 +112,10 @@ def entry(u: sc.UnitScore, card: sel.Scorecard) -> dict[str, Any]:
         "co": u.counts.get("co", 0),
         "led": u.counts.get("led", 0),
         **{f"{name}_rate": sc.rounded(u.rates.get(name), 1) for name, *_ in sc.RATES},
+        "axes": {axis: sc.rounded(u.axes.get(axis), sc.COMPOSITE_DECIMALS) for axis in AXIS_LABELS},
+        "scores": {name: sc.rounded(value, sc.COMPOSITE_DECIMALS) for name, value in u.scores.items()},
         "composite": u.composite,
+        "standing": u.standing,
         "rank": u.rank,
         "previous_rank": u.previous_rank,
         "rank_change": u.rank_change,
@@ -119,6 +137,47 @@ def scorecard_index(request: HttpRequest, q: Query[PeriodQuery]):
     """
     card = sel.scorecard_get(actor=request.user, period=period_of(q.from_, q.to))
     return [entry(u, card) for u in card.units]
+
+
+class IndicatorOut(Schema):
+    measure: str
+    label: str
+    axis: str
+    axis_label: str
+    direction: str
+    normalisation: str
+    weight: float
+    definition: str
+
+
+class SchemeOut(Schema):
+    name: str
+    version: int
+    published: bool
+    urgent_weight: float
+    critical_weight: float
+    co_unit_weight: float
+    list_size: int
+    axis_weights: dict[str, float]
+    indicators: list[IndicatorOut]
+
+
+@router.get("/scorecards/scheme", response=SchemeOut)
+def scorecard_scheme(request: HttpRequest, q: Query[PeriodQuery]):
+    """The assessment scheme of the period: the one it was published with, else the one in use."""
+    card = sel.scorecard_get(actor=request.user, period=period_of(q.from_, q.to))
+    scheme = card.scheme
+    return {
+        "name": scheme.name,
+        "version": scheme.version,
+        "published": card.published,
+        "urgent_weight": scheme.urgent_weight,
+        "critical_weight": scheme.critical_weight,
+        "co_unit_weight": scheme.co_unit_weight,
+        "list_size": scheme.list_size,
+        "axis_weights": scheme.axis_weights,
+        "indicators": defs.indicator_rows(scheme, basic_weight=card.basic_weight),
+    }
 
 
 @router.get("/scorecards/export", response={200: None})

@@ -14,6 +14,16 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from mashang.supervision.scorecards.assessment import (
+    BLACK,
+    MEASURES,
+    RED,
+    Axis,
+    Direction,
+    Normalisation,
+    Scheme,
+)
+
 DEFINITIONS: dict[str, Any] = {
     "period": _(
         "A demand counts in the period in which it was filed (the zone's time zone), whatever "
@@ -65,11 +75,22 @@ DEFINITIONS: dict[str, Any] = {
         "Supervision notices raised in the period (reminder, yellow card, red card) for which "
         "the unit is the responsible unit."
     ),
+    "difficult": _(
+        "Difficult-case rate (lower is better): of the demands the unit leads now, the share "
+        "escalated to difficult-case handling (难题专办) at least once."
+    ),
+    "axes": _(
+        "Assessment on four axes — quantity, efficiency, quality, satisfaction — by the scheme "
+        "{scheme}: each indicator is brought to a score out of 100 (a rate as it is, or 100 minus "
+        "it when lower is better; a volume or a time against the period's best and worst units), "
+        "an axis scores the weighted mean of its indicators, and the composite is the weighted "
+        "mean of every indicator ({weights}). An indicator with nothing due for a unit is left out "
+        "and the others carry its weight; a unit with no demand in the period has no score."
+    ),
     "composite": _(
-        "Composite score: the weighted mean of the weighed rates the unit has ({weights}); a rate "
-        "with nothing due is left out and the others carry its weight. Two decimals; equal "
-        "scores share a rank. Rank change: places gained (▲) or lost (▼) since the previous "
-        "period of the same length (as published, when it was)."
+        "Composite score: two decimals; equal scores share a rank. Rank change: places gained (▲) "
+        "or lost (▼) since the previous period of the same length (as published, when it was). "
+        "The red list names the {size} best places, the black list the {size} worst."
     ),
 }
 
@@ -80,7 +101,9 @@ RATE_LABELS = {
     "satisfaction": _("Satisfaction rate"),
     "reopen": _("Reopen rate"),
     "return": _("Approved-return rate"),
+    "difficult": _("Difficult-case rate"),
 }
+AXIS_LABELS = {axis.value: axis.label for axis in Axis}
 
 
 #: What each figure of a unit is called where it is shown by name (the differences a
@@ -102,27 +125,72 @@ FIGURE_LABELS = {
     "replied": _("Replied"),
     "reopened": _("Reopened"),
     "returned": _("Returned (approved)"),
+    "lead_urgent": _("Lead, urgent"),
+    "lead_critical": _("Lead, very urgent"),
+    "co_urgent": _("Co-unit, urgent"),
+    "co_critical": _("Co-unit, very urgent"),
+    "escalated": _("Escalated to difficult case"),
     **RATE_LABELS,
+    **{f"axis_{name}": label for name, label in AXIS_LABELS.items()},
     "response_hours_median": _("First contact, median (working hours)"),
     "response_hours_p90": _("First contact, 90th percentile (working hours)"),
     "reply_hours_median": _("Reply, median (working hours)"),
     "reply_hours_p90": _("Reply, 90th percentile (working hours)"),
+    "response_hours_mean": _("First contact, mean (working hours)"),
+    "reply_hours_mean": _("Reply, mean (working hours)"),
     "composite": _("Composite score"),
     "rank": _("Rank"),
 }
 
 
-def weights_text(w: dict[str, float]) -> str:
-    return " / ".join(f"{RATE_LABELS[name]} {value:g}" for name, value in w.items())
+STANDING_LABELS = {RED: _("Red list"), BLACK: _("Black list")}
 
 
-def definitions(*, weights_used: dict[str, float], basic_weight: float) -> dict[str, str]:
-    """The definitions in the active language, with the weights filled in."""
-    result = {}
-    for name, text in DEFINITIONS.items():
-        result[name] = str(text).replace("{basic}", f"{basic_weight:g}").replace(
-            "{weights}", weights_text(weights_used)
+def weights_text(scheme: Scheme) -> str:
+    return " / ".join(f"{MEASURES[i.measure].label} {i.weight:g}" for i in scheme.indicators)
+
+
+def scheme_title(scheme: Scheme) -> str:
+    return f"{scheme.name} v{scheme.version}" if scheme.version else scheme.name
+
+
+def indicator_rows(scheme: Scheme, *, basic_weight: float) -> list[dict[str, Any]]:
+    """The scheme's indicators as the page and the workbook list them, by axis."""
+    axis_order = list(AXIS_LABELS)
+    rows = []
+    for i in sorted(scheme.indicators, key=lambda i: axis_order.index(i.axis)):
+        m = MEASURES[i.measure]
+        rows.append(
+            {
+                "measure": i.measure,
+                "label": str(m.label),
+                "axis": i.axis,
+                "axis_label": str(AXIS_LABELS[i.axis]),
+                "direction": str(Direction(i.direction).label),
+                "normalisation": str(Normalisation(i.normalisation).label),
+                "weight": i.weight,
+                "definition": str(m.definition)
+                .replace("{urgent}", f"{scheme.urgent_weight:g}")
+                .replace("{critical}", f"{scheme.critical_weight:g}")
+                .replace("{co}", f"{scheme.co_unit_weight:g}")
+                .replace("{basic}", f"{basic_weight:g}"),
+            }
         )
+    return rows
+
+
+def definitions(*, scheme: Scheme, basic_weight: float) -> dict[str, Any]:
+    """The definitions in the active language, with the scheme and its weights filled in."""
+    result: dict[str, Any] = {}
+    for name, text in DEFINITIONS.items():
+        result[name] = (
+            str(text)
+            .replace("{basic}", f"{basic_weight:g}")
+            .replace("{weights}", weights_text(scheme))
+            .replace("{scheme}", scheme_title(scheme))
+            .replace("{size}", str(scheme.list_size))
+        )
+    result["indicators"] = indicator_rows(scheme, basic_weight=basic_weight)
     return result
 
 

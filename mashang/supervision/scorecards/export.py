@@ -114,23 +114,22 @@ def _ranking(ws: Worksheet, card: sel.Scorecard) -> None:
         (_("Rank"), 7, None),
         (_("Unit"), 24, None),
         (_("Composite score"), 11, SCORE),
+        (_("Red / black list"), 9, None),
+        *((str(label), 10, SCORE) for label in defs.AXIS_LABELS.values()),
         (_("Rank change"), 9, None),
         (_("Score change"), 9, SCORE),
-        (str(labels["response"]), 11, PCT),
-        (str(labels["on_time"]), 11, PCT),
-        (str(labels["resolution"]), 11, PCT),
-        (str(labels["satisfaction"]), 11, PCT),
-        (str(labels["reopen"]), 11, PCT),
-        (str(labels["return"]), 11, PCT),
+        *((str(labels[name]), 11, PCT) for name, *_rest in sc.RATES),
     ]
     rows = [
         [
             u.rank,
             u.name,
             u.composite,
+            str(defs.STANDING_LABELS[u.standing]) if u.standing else "",
+            *(sc.rounded(u.axes.get(axis), sc.COMPOSITE_DECIMALS) for axis in defs.AXIS_LABELS),
             _change(u.rank_change),
             u.composite_change,
-            *(_pct(u.rates.get(name)) for name in ("response", "on_time", "resolution", "satisfaction", "reopen", "return")),
+            *(_pct(u.rates.get(name)) for name, *_rest in sc.RATES),
         ]
         for u in card.units
     ]
@@ -157,6 +156,11 @@ def _volumes(ws: Worksheet, card: sel.Scorecard) -> None:
         (_("Replied"), 8, INT),
         (_("Reopened"), 8, INT),
         (_("Returned (approved)"), 9, INT),
+        (_("Lead, urgent"), 8, INT),
+        (_("Lead, very urgent"), 8, INT),
+        (_("Co-unit, urgent"), 8, INT),
+        (_("Co-unit, very urgent"), 8, INT),
+        (_("Escalated to difficult case"), 9, INT),
         (_("Reminders"), 8, INT),
         (_("Yellow cards"), 8, INT),
         (_("Red cards"), 8, INT),
@@ -164,7 +168,8 @@ def _volumes(ws: Worksheet, card: sel.Scorecard) -> None:
     keys = (
         "lead", "co", "led", "first_contact_due", "first_contact_on_time", "resolution_due",
         "resolution_on_time", "confirmed", "resolved", "rated", "satisfied", "basic",
-        "unsatisfied", "replied", "reopened", "returned",
+        "unsatisfied", "replied", "reopened", "returned", "lead_urgent", "lead_critical",
+        "co_urgent", "co_critical", "escalated",
     )
     rows = [
         [u.name, *(u.counts.get(k, 0) for k in keys), *(u.notices.get(level, 0) for level in sel.NOTICE_LEVELS)]
@@ -175,13 +180,7 @@ def _volumes(ws: Worksheet, card: sel.Scorecard) -> None:
 
 
 def _timeliness(ws: Worksheet, card: sel.Scorecard) -> None:
-    headers = [
-        (_("Unit"), 24, None),
-        (_("First contact, median (working hours)"), 14, HOURS),
-        (_("First contact, 90th percentile (working hours)"), 14, HOURS),
-        (_("Reply, median (working hours)"), 14, HOURS),
-        (_("Reply, 90th percentile (working hours)"), 14, HOURS),
-    ]
+    headers = [(_("Unit"), 24, None), *((str(defs.FIGURE_LABELS[name]), 14, HOURS) for name, *_rest in sc.HOURS)]
     rows = [[u.name, *(sc.rounded(u.hours.get(name), 1) for name, *_ in sc.HOURS)] for u in card.units]
     _heading(ws, card, _("Unit scorecards: timeliness"), len(headers))
     _table(ws, headers, rows)
@@ -191,7 +190,8 @@ def _definitions(ws: Worksheet, card: sel.Scorecard) -> None:
     if card.publication is not None and card.publication.definitions:
         texts = dict(card.publication.definitions)
     else:
-        texts = defs.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
+        texts = defs.definitions(scheme=card.scheme, basic_weight=card.basic_weight)
+    texts.pop("indicators", None)
     names = {
         "period": _("Period"),
         "lead": _("Lead"),
@@ -199,14 +199,36 @@ def _definitions(ws: Worksheet, card: sel.Scorecard) -> None:
         **{k: str(v) for k, v in defs.RATE_LABELS.items()},
         "hours": _("Working hours"),
         "notices": _("Supervision notices"),
+        "axes": _("Assessment"),
         "composite": _("Composite score"),
     }
     rows = [[names.get(key, key), text] for key, text in texts.items()]
-    rows.append([_("Weights"), defs.weights_text(card.weights)])
+    rows.append([_("Assessment scheme"), defs.scheme_title(card.scheme)])
+    rows.append([_("Weights"), defs.weights_text(card.scheme)])
     rows.append([_("Basically satisfied counts"), card.basic_weight])
     _heading(ws, card, _("Unit scorecards: definitions"), 2)
     _table(ws, [(_("Figure"), 22, None), (_("Definition"), 100, None)], rows)
     for row in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=2, max_col=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _indicators(ws: Worksheet, card: sel.Scorecard) -> None:
+    headers = [
+        (_("Axis"), 10, None),
+        (_("Indicator"), 22, None),
+        (_("Weight"), 8, "0.##"),
+        (_("Direction"), 14, None),
+        (_("Normalisation"), 22, None),
+        (_("Definition"), 70, None),
+    ]
+    rows = [
+        [r["axis_label"], r["label"], r["weight"], r["direction"], r["normalisation"], r["definition"]]
+        for r in defs.indicator_rows(card.scheme, basic_weight=card.basic_weight)
+    ]
+    _heading(ws, card, _("Unit scorecards: indicators of %(scheme)s") % {"scheme": defs.scheme_title(card.scheme)}, 6)
+    _table(ws, headers, rows)
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1, min_col=6, max_col=6):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -217,6 +239,7 @@ def scorecard_workbook(card: sel.Scorecard) -> bytes:
         (_("Ranking"), _ranking),
         (_("Volumes"), _volumes),
         (_("Timeliness"), _timeliness),
+        (_("Indicators"), _indicators),
         (_("Definitions"), _definitions),
     ]
     for index, (title, build) in enumerate(sheets):

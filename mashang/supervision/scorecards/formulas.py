@@ -1,8 +1,8 @@
-"""Scorecard formulas: pure functions of counts, weights and periods — no database, no settings.
+"""Scorecard formulas: pure functions of counts, schemes and periods — no database, no settings.
 
-A unit's rates are fractions of counts the database gives (``selectors``); the
-composite score is the weighted mean of the rates it has; units are ranked by it, ties
-sharing a rank. Rates are percentages (0–100) kept exact here and rounded only for display
+A unit's rates are fractions of counts the database gives (``selectors``); its axis scores
+and composite come from the assessment scheme (:mod:`.assessment`); units are ranked by
+the composite, ties sharing a rank. Rates are percentages (0–100) kept exact here and rounded only for display
 (one decimal) and for ranking (the composite to two decimals, so units that show the same
 score share the rank).
 """
@@ -15,45 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-#: The rates the composite may weigh, in the order they are shown.
-WEIGHABLE = ("response", "on_time", "resolution", "satisfaction")
-DEFAULT_WEIGHTS = "response=10,resolution=45,satisfaction=45"
-#: Decimals of the composite used for ranking and display.
+from mashang.supervision.scorecards.assessment import Scheme, assess, honour_lists
+
+#: Decimals of the composite (and of the axis scores) used for ranking and display.
 COMPOSITE_DECIMALS = 2
-
-
-# --- settings ------------------------------------------------------------------------------
-
-
-def parse_weights(text: str) -> dict[str, float]:
-    """``"response=10,resolution=45,satisfaction=45"`` → ``{"response": 10.0, …}``.
-
-    Names are those of :data:`WEIGHABLE`; weights are non-negative and at least one is
-    positive. Raises ``ValueError`` with what is wrong.
-    """
-    weights: dict[str, float] = {}
-    for part in (text or "").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        name, sep, value = part.partition("=")
-        name = name.strip()
-        if not sep or name not in WEIGHABLE:
-            raise ValueError(
-                f"score weights: {part!r} is not name=weight with a name among {', '.join(WEIGHABLE)}"
-            )
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError(f"score weights: {value.strip()!r} is not a number") from None
-        if not math.isfinite(number) or number < 0:
-            raise ValueError(f"score weights: the weight of {name} must be zero or more")
-        if name in weights:
-            raise ValueError(f"score weights: {name} is given twice")
-        weights[name] = number
-    if not any(w > 0 for w in weights.values()):
-        raise ValueError("score weights: at least one weight must be positive")
-    return weights
 
 
 # --- rates ---------------------------------------------------------------------------------
@@ -66,24 +31,6 @@ def rate(part: float, whole: int) -> float | None:
 
 def satisfaction_rate(*, satisfied: int, basic: int, rated: int, basic_weight: float) -> float | None:
     return rate(satisfied + basic_weight * basic, rated)
-
-
-def composite(rates: Mapping[str, float | None], weights: Mapping[str, float]) -> float | None:
-    """The weighted mean of the rates present: Σ wᵢ·rᵢ / Σ wᵢ over the rates that are not None.
-
-    With weights summing to 100 and every rate present this is Σ wᵢ·rᵢ / 100: a score out of
-    100. A unit with no figure for a rate (nothing was due) is scored on the others, so it is
-    neither rewarded nor punished for it; with none at all it has no score.
-    """
-    num = 0.0
-    den = 0.0
-    for name, weight in weights.items():
-        value = rates.get(name)
-        if value is None or weight <= 0:
-            continue
-        num += weight * value
-        den += weight
-    return num / den if den else None
 
 
 def rounded(value: float | None, decimals: int) -> float | None:
@@ -110,14 +57,17 @@ def rank_change(previous: int | None, current: int | None) -> int | None:
     return previous - current
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """The q-quantile (0 ≤ q ≤ 1) of ``values`` by linear interpolation between closest ranks.
+def percentile(values: Sequence[float], q: float | None) -> float | None:
+    """The q-quantile (0 ≤ q ≤ 1) of ``values`` by linear interpolation between closest ranks;
+    with ``q`` None, their mean.
 
     The same definition as PostgreSQL's ``percentile_cont``: on sorted x₀…xₙ₋₁ the position
     is q·(n−1); between two values it interpolates. ``values`` need not be sorted.
     """
     if not values:
         return None
+    if q is None:
+        return math.fsum(values) / len(values)
     ordered = sorted(values)
     position = q * (len(ordered) - 1)
     low = math.floor(position)
@@ -220,6 +170,11 @@ COUNTS = (
     "replied",
     "reopened",
     "returned",
+    "lead_urgent",  # … of them urgent, and very urgent (the quantity axis weighs them)
+    "lead_critical",
+    "co_urgent",
+    "co_critical",
+    "escalated",  # led demands escalated to difficult-case handling at least once
 )
 #: The rates shown for a unit, in order; (name, numerator, denominator).
 RATES = (
@@ -229,15 +184,18 @@ RATES = (
     ("satisfaction", None, "rated"),
     ("reopen", "reopened", "replied"),
     ("return", "returned", "lead"),
+    ("difficult", "escalated", "led"),
 )
 #: Rates where lower is better (shown, not weighed).
-LOWER_IS_BETTER = frozenset({"reopen", "return"})
-#: Working-hour figures: (name, quantile).
+LOWER_IS_BETTER = frozenset({"reopen", "return", "difficult"})
+#: Working-hour figures: (name, samples, quantile — None for the mean).
 HOURS = (
     ("response_hours_median", "response", 0.5),
     ("response_hours_p90", "response", 0.9),
     ("reply_hours_median", "reply", 0.5),
     ("reply_hours_p90", "reply", 0.9),
+    ("response_hours_mean", "response", None),
+    ("reply_hours_mean", "reply", None),
 )
 
 
@@ -258,7 +216,7 @@ def rates_of(counts: Mapping[str, int], *, basic_weight: float) -> dict[str, flo
 
 
 def hours_of(samples: Mapping[str, Sequence[float]]) -> dict[str, float | None]:
-    """Median and 90th percentile of the working-hour samples (``response``, ``reply``)."""
+    """Median, 90th percentile and mean of the working-hour samples (``response``, ``reply``)."""
     return {name: percentile(samples.get(kind, ()), q) for name, kind, q in HOURS}
 
 
@@ -272,8 +230,13 @@ class UnitScore:
     rates: dict[str, float | None] = field(default_factory=dict)
     hours: dict[str, float | None] = field(default_factory=dict)
     notices: dict[str, int] = field(default_factory=dict)
+    #: The assessment: each indicator's score, each axis's score (out of 100, unrounded).
+    scores: dict[str, float | None] = field(default_factory=dict)
+    axes: dict[str, float | None] = field(default_factory=dict)
     composite: float | None = None
     rank: int | None = None
+    #: "red" (红榜) or "black" (黑榜) when the unit is on one of the period's lists.
+    standing: str = ""
     previous_rank: int | None = None
     previous_composite: float | None = None
 
@@ -293,8 +256,11 @@ class UnitScore:
             "rates": dict(self.rates),
             "hours": dict(self.hours),
             "notices": dict(self.notices),
+            "scores": dict(self.scores),
+            "axes": dict(self.axes),
             "composite": self.composite,
             "rank": self.rank,
+            "standing": self.standing,
             "previous_rank": self.previous_rank,
             "previous_composite": self.previous_composite,
         }
@@ -308,8 +274,11 @@ class UnitScore:
             rates=dict(figures.get("rates", {})),
             hours=dict(figures.get("hours", {})),
             notices=dict(figures.get("notices", {})),
+            scores=dict(figures.get("scores", {})),
+            axes=dict(figures.get("axes", {})),
             composite=figures.get("composite"),
             rank=figures.get("rank"),
+            standing=figures.get("standing", ""),
             previous_rank=figures.get("previous_rank"),
             previous_composite=figures.get("previous_composite"),
         )
@@ -318,15 +287,16 @@ class UnitScore:
 def score_units(
     units: Iterable[UnitScore],
     *,
-    weights: Mapping[str, float],
+    scheme: Scheme,
     basic_weight: float,
     samples: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
     hours: Mapping[str, Mapping[str, float | None]] | None = None,
 ) -> list[UnitScore]:
-    """Fill each unit's rates, hours and composite from its counts, rank them, best first.
+    """Fill each unit's rates, hours and assessment from its counts, rank them, best first,
+    and mark the period's red and black lists.
 
     The working hours come as ``samples`` (``response``/``reply`` lists per unit, reduced
-    here) or already reduced to the quantiles of :data:`HOURS` (``hours``, from the database).
+    here) or already reduced to the figures of :data:`HOURS` (``hours``, from the database).
     """
     units = list(units)
     for u in units:
@@ -336,10 +306,17 @@ def score_units(
             u.hours = {name: given.get(name) for name, *_ in HOURS}
         else:
             u.hours = hours_of((samples or {}).get(u.code, {}))
-        u.composite = rounded(composite(u.rates, weights), COMPOSITE_DECIMALS)
+    results = assess({u.code: (u.counts, u.rates, u.hours) for u in units}, scheme)
+    for u in units:
+        result = results[u.code]
+        u.scores = result.scores
+        u.axes = result.axes
+        u.composite = rounded(result.composite, COMPOSITE_DECIMALS)
     ranks = rank({u.code: u.composite for u in units})
+    lists = honour_lists(ranks, scheme.list_size)
     for u in units:
         u.rank = ranks[u.code]
+        u.standing = lists.get(u.code, "")
     units.sort(key=lambda u: (u.rank is None, u.rank or 0, u.name, u.code))
     return units
 
@@ -368,6 +345,8 @@ def differences(published: Sequence[UnitScore], current: Sequence[UnitScore]) ->
             cmp(p.code, p.name, key, p.rates.get(key), c.rates.get(key))
         for key, *_ in HOURS:
             cmp(p.code, p.name, key, p.hours.get(key), c.hours.get(key))
+        for key in p.axes:
+            cmp(p.code, p.name, f"axis_{key}", p.axes.get(key), c.axes.get(key))
         cmp(p.code, p.name, "composite", p.composite, c.composite)
         cmp(p.code, p.name, "rank", p.rank, c.rank)
     return result

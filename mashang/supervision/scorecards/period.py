@@ -56,15 +56,17 @@ def _hour_samples(period: sc.Period) -> dict[int, dict[str, list[float]]]:
 
 
 def _hour_quantiles_sql(period: sc.Period) -> dict[int, dict[str, float | None]]:
-    """PostgreSQL: the quantiles of :func:`_hour_samples` computed in the database, so that no
-    row leaves it; ``percentile_cont`` interpolates as ``formulas.percentile`` does."""
+    """PostgreSQL: the quantiles and means of :func:`_hour_samples` computed in the database, so
+    that no row leaves it; ``percentile_cont`` interpolates as ``formulas.percentile`` does."""
     start, end = bounds(period)
     sql = """
         SELECT lead_unit_id,
                percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', first_contact_working_time))
                    FILTER (WHERE first_contact_working_time IS NOT NULL),
                percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY date_part('epoch', reply_working_time))
-                   FILTER (WHERE reply_working_time IS NOT NULL)
+                   FILTER (WHERE reply_working_time IS NOT NULL),
+               AVG(date_part('epoch', first_contact_working_time)),
+               AVG(date_part('epoch', reply_working_time))
         FROM demands_demand
         WHERE submitted_at >= %(start)s AND submitted_at < %(end)s AND status <> %(merged)s
           AND lead_unit_id IS NOT NULL
@@ -74,10 +76,10 @@ def _hour_quantiles_sql(period: sc.Period) -> dict[int, dict[str, float | None]]
     result: dict[int, dict[str, float | None]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, {"start": start, "end": end, "merged": Status.MERGED.value})
-        for unit_id, response, reply in cursor.fetchall():
+        for unit_id, response, reply, response_mean, reply_mean in cursor.fetchall():
             response = response or [None, None]
             reply = reply or [None, None]
-            hours = [None if v is None else v / 3600 for v in (*response, *reply)]
+            hours = [None if v is None else v / 3600 for v in (*response, *reply, response_mean, reply_mean)]
             result[unit_id] = dict(zip([name for name, *_ in sc.HOURS], hours, strict=True))
     return result
 

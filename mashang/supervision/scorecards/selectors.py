@@ -12,12 +12,10 @@ computation would give.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import (
     Count,
@@ -42,13 +40,14 @@ from mashang.audit.models import Event
 from mashang.core.errors import NotFound, PermissionDenied
 from mashang.demands import rates
 from mashang.demands.deadlines import UNIT_STATUSES
-from mashang.demands.models import Assignment, Demand, Status
+from mashang.demands.models import Assignment, Demand, Status, Urgency
 from mashang.demands.permissions import visibility_filter
 from mashang.demands.transitions import Action
 from mashang.org.models import Unit, User
 from mashang.supervision.scorecards import formulas as sc
+from mashang.supervision.scorecards.assessment import PRACTICE, Scheme
 from mashang.supervision.scorecards.definitions import FIGURE_LABELS
-from mashang.supervision.scorecards.models import ScorecardPublication
+from mashang.supervision.scorecards.models import AssessmentScheme, ScorecardPublication
 from mashang.supervision.scorecards.period import (  # noqa: F401  (part of this module's interface)
     _analytic,
     _hour_quantiles_sql,
@@ -88,12 +87,20 @@ def can_publish(actor: User) -> bool:
     return bool(actor.is_active and actor.role == R.SUPERVISOR)
 
 
-def weights() -> dict[str, float]:
-    """``MASHANG_SCORE_WEIGHTS``, checked."""
-    try:
-        return sc.parse_weights(settings.MASHANG_SCORE_WEIGHTS)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"MASHANG_SCORE_WEIGHTS: {exc}") from None
+def scheme_in_use() -> Scheme:
+    """The assessment scheme the zone uses now (set in the admin); the built-in four axes when
+    none is marked in use."""
+    scheme = AssessmentScheme.objects.filter(in_use=True).prefetch_related("indicators").first()
+    if scheme is None or not scheme.indicators.all():
+        return replace(PRACTICE, name=str(_("Four axes (built in)")))
+    return scheme.as_scheme()
+
+
+def scheme_of(publication: ScorecardPublication) -> Scheme:
+    """The scheme a publication was computed with."""
+    if publication.scheme_used:
+        return Scheme.from_dict(publication.scheme_used)
+    return Scheme.from_weights(publication.weights)
 
 
 # --- the counts ----------------------------------------------------------------------------
@@ -107,6 +114,7 @@ def lead_conditions(now: datetime) -> dict[str, Q]:
         "resolved": Q(resolved=True),
         "replied": Q(replied_at__isnull=False) | Q(round__gt=1),
         "reopened": Q(round__gt=1),
+        "escalated": Q(escalated_at__isnull=False),
     }
 
 
@@ -197,9 +205,15 @@ def _assignment_counts(
         demand__submitted_at__gte=start,
         demand__submitted_at__lt=end,
     ).exclude(demand__status=Status.MERGED)
+    lead, co = Q(role=Assignment.Role.LEAD), Q(role=Assignment.Role.CO)
+    urgent, critical = Q(demand__urgency=Urgency.URGENT), Q(demand__urgency=Urgency.CRITICAL)
     counts = {
-        "lead": Count("pk", filter=Q(role=Assignment.Role.LEAD)),
-        "co": Count("pk", filter=Q(role=Assignment.Role.CO)),
+        "lead": Count("pk", filter=lead),
+        "co": Count("pk", filter=co),
+        "lead_urgent": Count("pk", filter=lead & urgent),
+        "lead_critical": Count("pk", filter=lead & critical),
+        "co_urgent": Count("pk", filter=co & urgent),
+        "co_critical": Count("pk", filter=co & critical),
     }
     result: dict[Any, dict[str, int]] = {
         key: {**row, "returned": 0} for key, row in _grouped(assigned, "unit_id", day, counts).items()
@@ -208,7 +222,7 @@ def _assignment_counts(
     # being aggregated in parallel, and only the few assignments no longer current need it.
     returns = _grouped(assigned.filter(_approved_return()), "unit_id", day, {"n": Count("pk")})
     for key, row in returns.items():
-        result.setdefault(key, {"lead": 0, "co": 0})["returned"] = row["n"]
+        result.setdefault(key, {name: 0 for name in counts})["returned"] = row["n"]
     return result
 
 
@@ -234,7 +248,7 @@ def _notice_counts(period: sc.Period) -> dict[int, dict[str, int]]:
 class Scorecard:
     period: sc.Period
     computed_at: datetime
-    weights: dict[str, float]
+    scheme: Scheme
     basic_weight: float
     units: list[sc.UnitScore]
     publication: ScorecardPublication | None = None
@@ -247,6 +261,14 @@ class Scorecard:
 
     def unit(self, code: str) -> sc.UnitScore | None:
         return next((u for u in self.units if u.code == code), None)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return self.scheme.weights
+
+    def listed(self, standing: str) -> list[sc.UnitScore]:
+        """The units of the red or the black list, in ranking order."""
+        return [u for u in self.units if u.standing == standing]
 
 
 def _units_scored(extra_ids) -> dict[int, tuple[str, str]]:
@@ -303,7 +325,11 @@ def _hours(period: sc.Period) -> dict[int, dict[str, float | None]]:
     return {pk: sc.hours_of(samples) for pk, samples in _hour_samples(period).items()}
 
 
-def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore]:
+def _score(period: sc.Period, now: datetime, *, full: bool, scheme: Scheme) -> list[sc.UnitScore]:
+    """The units' scores; ``full=False`` (the trend, the previous period's ranks) reads only
+    what the scheme's composite needs — the lead-unit counts, when they are enough."""
+    notices = _notice_counts(period) if full else {}
+    full = full or scheme.needs_all_figures
     figures = scorecard_figures(
         period,
         now,
@@ -311,7 +337,6 @@ def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore
         compute_counts=lambda span: _day_counts(span, now, full=full),
         compute_hours=lambda: _hours(period),
     )
-    notices = _notice_counts(period) if full else {}
     units = _units_scored(figures)
     scores = []
     hours: dict[str, dict] = {}
@@ -327,7 +352,7 @@ def _score(period: sc.Period, now: datetime, *, full: bool) -> list[sc.UnitScore
             )
         )
         hours[code] = figures.get(pk, {}).get("hours", {})
-    return sc.score_units(scores, weights=weights(), basic_weight=rates.basic_weight(), hours=hours)
+    return sc.score_units(scores, scheme=scheme, basic_weight=rates.basic_weight(), hours=hours)
 
 
 def publication_latest(period: sc.Period) -> ScorecardPublication | None:
@@ -343,24 +368,30 @@ def _published_units(publication: ScorecardPublication) -> list[sc.UnitScore]:
     return [sc.UnitScore.from_figures(r.unit_code, r.unit_name, r.figures) for r in rows]
 
 
-def _previous_standing(period: sc.Period, now: datetime) -> dict[str, tuple[int | None, float | None]]:
+def _previous_standing(
+    period: sc.Period, now: datetime, scheme: Scheme
+) -> dict[str, tuple[int | None, float | None]]:
     """Each unit's rank and composite in the previous period: as published, else computed."""
     previous = period.previous()
     published = publication_latest(previous)
     if published is not None:
         return {u.code: (u.rank, u.composite) for u in _published_units(published)}
-    return {u.code: (u.rank, u.composite) for u in _score(previous, now, full=False)}
+    return {u.code: (u.rank, u.composite) for u in _score(previous, now, full=False, scheme=scheme)}
 
 
-def scorecard_compute(*, period: sc.Period, now: datetime | None = None) -> Scorecard:
-    """Every unit's figures for ``period``, computed now (no visibility: callers check it)."""
+def scorecard_compute(
+    *, period: sc.Period, now: datetime | None = None, scheme: Scheme | None = None
+) -> Scorecard:
+    """Every unit's figures for ``period``, computed now with ``scheme`` (default: the one in
+    use) — no visibility: callers check it."""
     now = now or timezone.now()
-    units = _score(period, now, full=True)
-    standing = _previous_standing(period, now)
+    scheme = scheme or scheme_in_use()
+    units = _score(period, now, full=True, scheme=scheme)
+    standing = _previous_standing(period, now, scheme)
     for u in units:
         u.previous_rank, u.previous_composite = standing.get(u.code, (None, None))
     return Scorecard(
-        period=period, computed_at=now, weights=weights(), basic_weight=rates.basic_weight(), units=units
+        period=period, computed_at=now, scheme=scheme, basic_weight=rates.basic_weight(), units=units
     )
 
 
@@ -378,15 +409,17 @@ def scorecard_get(*, actor: User, period: sc.Period, now: datetime | None = None
     rank among all — of a period not yet published.
     """
     _check(actor)
-    live = scorecard_compute(period=period, now=now)
     publication = publication_latest(period)
+    scheme = scheme_of(publication) if publication is not None else None
+    # A published period is recomputed with the scheme it was published with.
+    live = scorecard_compute(period=period, now=now, scheme=scheme)
     card = live
     if publication is not None:
         units = _published_units(publication)
         card = Scorecard(
             period=period,
             computed_at=publication.computed_at,
-            weights=dict(publication.weights),
+            scheme=live.scheme,
             basic_weight=publication.basic_weight,
             units=units,
             publication=publication,
@@ -425,6 +458,7 @@ def figure_filters(now: datetime) -> dict[str, tuple[Any, str, Q]]:
         "basic": (_("Basically satisfied"), "led", c["basic"]),
         "unsatisfied": (_("Unsatisfied"), "led", c["unsatisfied"]),
         "reopened": (_("Reopened"), "led", c["reopened"]),
+        "escalated": (_("Escalated to difficult-case handling"), "led", c["escalated"]),
         "lead": (_("Lead (returned ones included)"), "assigned", Q(role=Assignment.Role.LEAD)),
         "co": (_("Co-unit"), "assigned", Q(role=Assignment.Role.CO)),
         "returned": (_("Returned and dispatched elsewhere"), "assigned", _approved_return()),
@@ -454,10 +488,11 @@ def trend(*, actor: User, period: sc.Period, now: datetime | None = None) -> dic
     _check(actor)
     now = now or timezone.now()
     periods = sc.trend_periods(period, TREND_PERIODS)
+    scheme = scheme_in_use()
     series: dict[str, dict[str, Any]] = {}
     for i, p in enumerate(periods):
         published = publication_latest(p)
-        units = _published_units(published) if published else _score(p, now, full=False)
+        units = _published_units(published) if published else _score(p, now, full=False, scheme=scheme)
         for u in units:
             entry = series.setdefault(
                 u.code, {"name": u.name, **{k: [None] * len(periods) for k in TREND_FIGURES}}

@@ -52,11 +52,16 @@ DayCounts = tuple[dict[date, UnitCounts], dict[date, datetime | None]]
 
 PART_COUNTS, PART_LEAD, PART_HOURS = "counts", "lead", "hours"
 #: The counts a full day has that the lead-unit counts do not.
-ASSIGNMENT_COUNTS = ("lead", "co", "returned")
+ASSIGNMENT_COUNTS = ("lead", "co", "returned", "lead_urgent", "lead_critical", "co_urgent", "co_critical")
+#: The shape of the figures kept: a snapshot of another shape (kept before a figure was added)
+#: has another fingerprint, so it is computed again rather than read with a figure missing.
+FIGURES_FORMAT = "2"
 
 
 def _units_digest() -> str:
-    codes = ";".join(f"{pk}:{code}" for pk, code in Unit.objects.order_by("pk").values_list("pk", "code"))
+    codes = FIGURES_FORMAT + "|" + ";".join(
+        f"{pk}:{code}" for pk, code in Unit.objects.order_by("pk").values_list("pk", "code")
+    )
     return hashlib.sha1(codes.encode()).hexdigest()[:16]
 
 

@@ -28,6 +28,7 @@ from mashang.supervision.scorecards import definitions as defs
 from mashang.supervision.scorecards import formulas as sc
 from mashang.supervision.scorecards import selectors as sel
 from mashang.supervision.scorecards.api import entry, period_of
+from mashang.supervision.scorecards.assessment import BLACK, RED
 from mashang.supervision.scorecards.services import scorecard_publish
 
 PAGE_SIZE = 50
@@ -72,6 +73,16 @@ def _shortcuts(period: sc.Period, today: date) -> list[dict]:
     return [{"label": label, "query": _query(p), "current": p == period} for label, p in items]
 
 
+def _definitions(card: sel.Scorecard) -> dict:
+    """As published (frozen in the site's language), else as computed now."""
+    if card.publication is not None and "indicators" in card.publication.definitions:
+        return card.publication.definitions
+    texts = defs.definitions(scheme=card.scheme, basic_weight=card.basic_weight)
+    if card.publication is not None:  # published before the schemes: its texts, today's table
+        return {**card.publication.definitions, "indicators": texts["indicators"]}
+    return texts
+
+
 def _guard(request: HttpRequest):
     if not sel.can_view(request.user):
         raise DjangoPermissionDenied(sel.MSG_NO_ACCESS)
@@ -95,10 +106,12 @@ def scorecard_index(request: HttpRequest) -> HttpResponse:
             "problem": problem,
             "query": _query(period),
             "shortcuts": _shortcuts(period, today),
-            "definitions": defs.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
-            if card.publication is None
-            else card.publication.definitions,
+            "definitions": _definitions(card),
             "rate_labels": defs.RATE_LABELS,
+            "axis_labels": defs.AXIS_LABELS,
+            "scheme_title": defs.scheme_title(card.scheme),
+            "red_list": card.listed(RED),
+            "black_list": card.listed(BLACK),
             "can_publish": sel.can_publish(request.user) and sel.bounds(period)[1] <= timezone.now(),
             "can_view_all": sel.can_view_all(request.user),
             "own_code": getattr(request.user.unit, "code", None),
@@ -189,10 +202,10 @@ def scorecard_unit(request: HttpRequest, code: str) -> HttpResponse:
             "figure_label": filters[figure][0] if figure in filters else "",
             "page": page,
             "page_query": f"{_query(period)}&figure={figure}",
-            "definitions": defs.definitions(weights_used=card.weights, basic_weight=card.basic_weight)
-            if card.publication is None
-            else card.publication.definitions,
+            "definitions": _definitions(card),
             "rate_labels": defs.RATE_LABELS,
+            "axis_labels": defs.AXIS_LABELS,
+            "scheme_title": defs.scheme_title(card.scheme),
         },
     )
 

@@ -49,3 +49,45 @@ def people(zone) -> People:
         username="unit-zrzy-gone", role=R.UNIT_STAFF, unit=zone.land, is_active=False
     )
     return People(land_head=land_head, team=team, team_head=team_head, idle_land_staff=idle)
+
+
+@pytest.fixture
+def use_scheme(db):
+    """``use_scheme(scheme)``: an assessment scheme (``assessment.Scheme``) stored as a new
+    version and put in use, as the admin would; returns the stored row."""
+    from mashang.supervision.models import AssessmentIndicator, AssessmentScheme
+
+    def put(scheme):
+        version = (AssessmentScheme.objects.filter(name=scheme.name).count() or 0) + 1
+        AssessmentScheme.objects.filter(in_use=True).update(in_use=False)
+        row = AssessmentScheme.objects.create(
+            name=scheme.name,
+            version=version,
+            in_use=True,
+            urgent_weight=scheme.urgent_weight,
+            critical_weight=scheme.critical_weight,
+            co_unit_weight=scheme.co_unit_weight,
+            list_size=scheme.list_size,
+        )
+        AssessmentIndicator.objects.bulk_create(
+            AssessmentIndicator(
+                scheme=row,
+                measure=i.measure,
+                direction=i.direction,
+                normalisation=i.normalisation,
+                weight=i.weight,
+                position=n,
+            )
+            for n, i in enumerate(scheme.indicators)
+        )
+        return row
+
+    return put
+
+
+@pytest.fixture
+def three_rates(use_scheme):
+    """The 12345 hotlines' three rates in use (response 10, resolution 45, satisfaction 45)."""
+    from mashang.supervision.scorecards.assessment import THREE_RATES
+
+    return use_scheme(THREE_RATES)

@@ -15,7 +15,7 @@ from mashang.supervision.scorecards.models import ScorecardPublication
 from mashang.supervision.scorecards.services import scorecard_publish
 from mashang.supervision.tests.scorecards.scenario import NOVEMBER, NOW, OCTOBER, build
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("three_rates")]
 
 NOV = {"from": "2026-11-01", "to": "2026-12-01"}
 
@@ -46,7 +46,13 @@ def test_the_list_has_one_entry_per_unit_with_every_figure(built, api):
         "satisfaction_rate": 100.0,
         "reopen_rate": 33.3,
         "return_rate": 20.0,
+        "difficult_rate": 0.0,
+        # The three rates: response on the efficiency axis, resolution on quality,
+        # satisfaction on its own; nothing measures quantity.
+        "axes": {"quantity": None, "efficiency": 50.0, "quality": 100.0, "satisfaction": 100.0},
+        "scores": {"response": 50.0, "resolution": 100.0, "satisfaction": 100.0},
         "composite": 95.0,
+        "standing": "red",  # two units: one place on each list
         "rank": 1,
         "previous_rank": 2,
         "rank_change": 1,
@@ -55,6 +61,8 @@ def test_the_list_has_one_entry_per_unit_with_every_figure(built, api):
         "response_hours_p90": 1.7,
         "reply_hours_median": 14.0,
         "reply_hours_p90": 31.6,
+        "response_hours_mean": 1.0,  # (0.5 + 2.0 + 0.5) / 3
+        "reply_hours_mean": 19.0,  # (14 + 36 + 7) / 3
         "notices": {"reminder": 0, "yellow": 1, "red": 1},
         "counts": zrzy["counts"],
         "published": False,
@@ -62,6 +70,7 @@ def test_the_list_has_one_entry_per_unit_with_every_figure(built, api):
     }
     assert zrzy["counts"]["returned"] == 1 and zrzy["counts"]["first_contact_on_time"] == 2
     assert (zjj["satisfaction_rate"], zjj["composite"], zjj["rank"], zjj["rank_change"]) == (66.7, 85.0, 2, -1)
+    assert zjj["standing"] == "black" and zjj["axes"]["satisfaction"] == 66.67
     assert (zjj["reply_hours_median"], zjj["reply_hours_p90"], zjj["response_hours_p90"]) == (10.5, 28.0, 0.9)  # 0.85 rounds half up
 
 
@@ -162,21 +171,27 @@ def test_the_excel_export_carries_the_same_figures(built, api):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "scorecards-2026-11-01-2026-11-30.xlsx" in response["Content-Disposition"]
     wb = load_workbook(BytesIO(response.content))
-    assert len(wb.sheetnames) == 4
-    ranking, volumes, timeliness, definitions = (wb[name] for name in wb.sheetnames)
+    assert len(wb.sheetnames) == 5
+    ranking, volumes, timeliness, indicators, definitions = (wb[name] for name in wb.sheetnames)
     assert ranking.freeze_panes == "A6"
     assert ranking.print_title_rows == "$5:$5"
     assert ranking.page_setup.orientation == "landscape" and ranking.page_setup.fitToWidth == 1
     assert "2026-11-01" in ranking["A2"].value and "2026-11-30" in ranking["A2"].value
     rows = [[c.value for c in row] for row in ranking.iter_rows(min_row=6)]
-    # rank, unit, composite, rank change, score change, then the six rates as fractions
-    assert rows[0][:5] == [1, "自然资源分局", 95.0, "▲1", 95.0]
-    assert [round(v * 100, 1) for v in rows[0][5:11]] == [50.0, 50.0, 100.0, 100.0, 33.3, 20.0]
-    assert rows[1][:5] == [2, "住房和城乡建设局", 85.0, "▼1", -15.0]
-    assert [round(v * 100, 1) for v in rows[1][5:11]] == [100.0, 100.0, 100.0, 66.7, 0.0, 0.0]
-    assert ranking.cell(6, 6).number_format == "0.0%"
+    # rank, unit, composite, list, the four axes, rank change, score change, then the seven
+    # rates as fractions
+    assert rows[0][:10] == [1, "自然资源分局", 95.0, "红榜", None, 50.0, 100.0, 100.0, "▲1", 95.0]
+    assert [round(v * 100, 1) for v in rows[0][10:17]] == [50.0, 50.0, 100.0, 100.0, 33.3, 20.0, 0.0]
+    assert rows[1][:10] == [2, "住房和城乡建设局", 85.0, "黑榜", None, 100.0, 100.0, 66.67, "▼1", -15.0]
+    assert [round(v * 100, 1) for v in rows[1][10:17]] == [100.0, 100.0, 100.0, 66.7, 0.0, 0.0, 0.0]
+    assert ranking.cell(6, 11).number_format == "0.0%"
     assert [c.value for c in volumes[6]][:4] == ["自然资源分局", 5, 1, 4]
-    assert [c.value for c in timeliness[6]] == ["自然资源分局", 0.5, 1.7, 14.0, 31.6]
+    assert [c.value for c in timeliness[6]] == ["自然资源分局", 0.5, 1.7, 14.0, 31.6, 1.0, 19.0]
+    assert [[c.value for c in row][:3] for row in indicators.iter_rows(min_row=6)] == [
+        ["效率", "响应率", 10],
+        ["质量", "解决率", 45],
+        ["满意度", "满意率", 45],
+    ]
     assert definitions.freeze_panes == "A6"
     texts = [row[1].value for row in definitions.iter_rows(min_row=6) if row[1].value]
     assert any("基本满意" in str(t) or "basically satisfied" in str(t) for t in texts)

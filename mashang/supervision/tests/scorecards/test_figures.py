@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mashang.supervision.scorecards import selectors as sel
+from mashang.supervision.scorecards.assessment import Indicator, Scheme
 from mashang.supervision.tests.scorecards.scenario import NOVEMBER, NOW, OCTOBER, build
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("three_rates")]
 
 
 @pytest.fixture
@@ -35,6 +36,11 @@ def test_zrzy_counts_worked_by_hand(card):
         "replied": 3,  # A1 A2 A3
         "reopened": 1,  # A3
         "returned": 1,  # A4, re-dispatched to zjj
+        "lead_urgent": 0,  # every demand of the month is of normal urgency
+        "lead_critical": 0,
+        "co_urgent": 0,
+        "co_critical": 0,
+        "escalated": 0,
     }
     assert u.notices == {"reminder": 0, "yellow": 1, "red": 1}
 
@@ -58,6 +64,11 @@ def test_zjj_counts_worked_by_hand(card):
         "replied": 4,
         "reopened": 0,
         "returned": 0,
+        "lead_urgent": 0,
+        "lead_critical": 0,
+        "co_urgent": 0,
+        "co_critical": 0,
+        "escalated": 0,
     }
     assert u.notices == {"reminder": 0, "yellow": 0, "red": 0}
 
@@ -116,10 +127,16 @@ def test_october_alone(zone):
     assert [(u.code, u.composite, u.rank) for u in card.units] == [("zjj", 100.0, 1), ("zrzy", 0.0, 2)]
 
 
-def test_basic_weight_and_weights_are_settings(zone, settings):
+def test_the_basic_weight_is_a_setting_and_the_weights_a_configured_scheme(zone, settings, use_scheme):
     build(zone)
     settings.MASHANG_SATISFACTION_BASIC_WEIGHT = "0.8"
-    settings.MASHANG_SCORE_WEIGHTS = "response=30,on_time=35,satisfaction=35"
+    use_scheme(
+        Scheme(
+            name="三率（30/35/35）",
+            version=1,
+            indicators=(Indicator("response", 30), Indicator("on_time", 35), Indicator("satisfaction", 35)),
+        )
+    )
     card = sel.scorecard_compute(period=NOVEMBER, now=NOW)
     zrzy, zjj = card.unit("zrzy"), card.unit("zjj")
     # zrzy satisfaction (2 + 0.8)/3 = 93.333…; composite (30·50 + 35·50 + 35·93.333)/100 = 65.17

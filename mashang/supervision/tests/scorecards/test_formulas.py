@@ -7,16 +7,7 @@ from datetime import date
 import pytest
 
 from mashang.supervision.scorecards import formulas as sc
-
-
-def test_parse_weights():
-    assert sc.parse_weights(sc.DEFAULT_WEIGHTS) == {"response": 10.0, "resolution": 45.0, "satisfaction": 45.0}
-    assert sc.parse_weights(" response = 30 , on_time=35,satisfaction=35 ") == {
-        "response": 30.0, "on_time": 35.0, "satisfaction": 35.0,
-    }
-    for bad in ("", "speed=10", "response=x", "response=-1", "response=0", "response=1,response=2", "response"):
-        with pytest.raises(ValueError):
-            sc.parse_weights(bad)
+from mashang.supervision.scorecards.assessment import THREE_RATES, assess, weighted_mean
 
 
 def test_rate():
@@ -25,14 +16,18 @@ def test_rate():
     assert sc.satisfaction_rate(satisfied=2, basic=1, rated=3, basic_weight=0.8) == pytest.approx(280 / 3)
 
 
-def test_composite_is_the_weighted_mean_of_the_rates_present():
-    w = {"response": 10, "resolution": 45, "satisfaction": 45}
-    assert sc.composite({"response": 50, "resolution": 100, "satisfaction": 100}, w) == 95.0
+def test_composite_of_the_three_rates_is_their_weighted_mean_of_those_present():
+    w = THREE_RATES
+
+    def composite(**rates):
+        return assess({"u": ({"lead": 1}, rates, {})}, w)["u"].composite
+
+    assert composite(response=50, resolution=100, satisfaction=100) == 95.0
     # No rated demand: response and resolution carry the whole weight (10·50 + 45·100)/55.
-    assert sc.composite({"response": 50, "resolution": 100, "satisfaction": None}, w) == pytest.approx(5000 / 55)
-    assert sc.composite({"response": None, "resolution": None, "satisfaction": None}, w) is None
+    assert composite(response=50, resolution=100, satisfaction=None) == pytest.approx(5000 / 55)
+    assert composite(response=None, resolution=None, satisfaction=None) is None
     # Weights need not add up to 100.
-    assert sc.composite({"response": 80, "satisfaction": 60}, {"response": 1, "satisfaction": 1}) == 70.0
+    assert weighted_mean([(80, 1), (60, 1), (None, 5)]) == 70.0
 
 
 def test_rounding_is_half_away_from_zero():
@@ -63,6 +58,7 @@ def test_percentile_interpolates_like_percentile_cont():
     assert sc.percentile([6, 7, 14, 34], 0.5) == pytest.approx(10.5)
     assert sc.percentile([6, 7, 14, 34], 0.9) == pytest.approx(28.0)
     assert sc.percentile([1, 2, 3, 4, 5], 0.0) == 1 and sc.percentile([1, 2, 3, 4, 5], 1.0) == 5
+    assert sc.percentile([1, 2, 6], None) == 3.0  # no quantile: the mean
 
 
 def test_periods_and_their_previous():
@@ -87,18 +83,20 @@ def _unit(code, **counts):
 
 
 def test_score_units_ranks_best_first_and_differences_list_what_changed():
-    w = sc.parse_weights(sc.DEFAULT_WEIGHTS)
-    a = _unit("a", first_contact_due=2, first_contact_on_time=1, confirmed=1, resolved=1, rated=1, satisfied=1)
-    b = _unit("b", first_contact_due=1, first_contact_on_time=1, confirmed=1, resolved=1, rated=1, satisfied=1)
+    w = THREE_RATES
+    a = _unit("a", lead=2, first_contact_due=2, first_contact_on_time=1, confirmed=1, resolved=1, rated=1, satisfied=1)
+    b = _unit("b", lead=1, first_contact_due=1, first_contact_on_time=1, confirmed=1, resolved=1, rated=1, satisfied=1)
     c = _unit("c")
-    units = sc.score_units([a, b, c], weights=w, basic_weight=1.0, samples={"a": {"response": [1.0, 3.0]}})
+    units = sc.score_units([a, b, c], scheme=w, basic_weight=1.0, samples={"a": {"response": [1.0, 3.0]}})
     assert [(u.code, u.composite, u.rank) for u in units] == [("b", 100.0, 1), ("a", 95.0, 2), ("c", None, None)]
     assert a.hours["response_hours_median"] == 2.0 and b.hours["reply_hours_p90"] is None
     again = sc.score_units(
-        [_unit("a", first_contact_due=2, first_contact_on_time=2, confirmed=1, resolved=1, rated=1, satisfied=1),
-         _unit("b", first_contact_due=1, first_contact_on_time=1, confirmed=1, resolved=1, rated=1, satisfied=1),
+        [_unit("a", lead=2, first_contact_due=2, first_contact_on_time=2, confirmed=1, resolved=1, rated=1,
+               satisfied=1),
+         _unit("b", lead=1, first_contact_due=1, first_contact_on_time=1, confirmed=1, resolved=1, rated=1,
+               satisfied=1),
          _unit("c")],
-        weights=w, basic_weight=1.0,
+        scheme=w, basic_weight=1.0,
     )
     diff = sc.differences(units, again)
     changed = {(d["unit"], d["figure"]) for d in diff}

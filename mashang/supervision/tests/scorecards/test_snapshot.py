@@ -30,7 +30,7 @@ from mashang.workcal.models import CalendarDay
 from tests.kit.clocks import at
 from tests.kit.walk import submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("three_rates")]
 
 
 def _figures(card) -> dict:
