@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "mashang.supervision",
     "mashang.projects",
     "mashang.landstart",
+    "mashang.meetings",
     "mashang.api",
     "mashang.web",
     "mashang.demo",

@@ -61,7 +61,8 @@ class DemandSummary(Schema):
     status_label: str
     channel: str
     urgency: str
-    enterprise: Ref
+    kind: str = Field(description='"demand", or "action_item" for an action item of a review meeting.')
+    enterprise: Ref | None = Field(description="Empty only for an action item that concerns no enterprise.")
     category: Ref | None
     lead_unit: Ref | None
     submitted_at: datetime
@@ -131,6 +132,7 @@ def _summary(d: Demand) -> dict[str, Any]:
         "status_label": str(Status(d.status).label),
         "channel": d.channel,
         "urgency": d.urgency,
+        "kind": d.kind,
         "enterprise": _ref(d.enterprise, "credit_code"),
         "category": _ref(d.category),
         "lead_unit": _ref(d.lead_unit),
@@ -319,6 +321,14 @@ class MergeIn(Versioned):
     reason: str = Field(default="", max_length=2000)
 
 
+class AssignCaseIn(Versioned):
+    coordinator: str = Field(min_length=1, max_length=150, description="Username of the coordinator.")
+    lead_unit: str = Field(min_length=1, max_length=32)
+    co_units: list[str] = Field(default_factory=list, max_length=20)
+    working_days: int = Field(ge=1, le=90, description="The case's deadline, in working days from now.")
+    note: str = Field(default="", max_length=2000)
+
+
 #: The body each move takes and what its endpoint does; the service is ``services.ACTIONS[action]``.
 INPUTS: dict[str, tuple[type[Versioned], str]] = {
     "triage": (TriageIn, "Accept, classify and set the urgency (service team)."),
@@ -335,6 +345,12 @@ INPUTS: dict[str, tuple[type[Versioned], str]] = {
     "resume": (ResumeIn, "Answer the question or resume; the clock runs again."),
     "reopen": (ReasonIn, "Start a second round after 'not resolved' or 'unsatisfied'."),
     "escalate": (ReasonIn, "Hand over to difficult-case handling."),
+    "assign-case": (
+        AssignCaseIn,
+        "Take a difficult case on: coordinator, lead unit, co-units and a deadline in working days (leader).",
+    ),
+    "decline-case": (ReasonIn, "Send a difficult case back to the service team, with the reason (leader)."),
+    "sign-off": (NoteIn, "Sign off the reply to a difficult case (the lead unit's head)."),
     "merge": (MergeIn, "Merge this duplicate into another demand (service team)."),
     "withdraw": (OptionalReasonIn, "Withdraw the demand (enterprise)."),
 }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from mashang.core.files import MAX_FILES, attachments_check
 from mashang.core.forms import MultipleFileField
 from mashang.demands.models import Rating, Urgency
-from mashang.org.selectors import category_choices, unit_choices
+from mashang.org.selectors import category_choices, coordinator_choices, unit_choices
 
 MSG_YES = _("Yes, it was resolved")
 MSG_NO = _("No, it was not resolved")
@@ -127,6 +127,29 @@ class TriageDispatchForm(TriageForm, DispatchForm):
         return {"lead_unit": d["lead_unit"], "co_units": d["co_units"], "note": d["note"]}
 
 
+class AssignCaseForm(VersionedForm):
+    """The leader takes a difficult case on."""
+
+    coordinator = forms.ChoiceField(label=_("Coordinator"))
+    lead_unit = forms.ChoiceField(label=_("Lead unit"))
+    co_units = forms.MultipleChoiceField(
+        label=_("Co-units"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    working_days = forms.IntegerField(
+        label=_("Deadline (working days)"), min_value=1, max_value=90, initial=10
+    )
+    note = forms.CharField(
+        label=_("Instructions"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = unit_choices()
+        self.fields["coordinator"].choices = [("", _("Choose the coordinator")), *coordinator_choices()]
+        self.fields["lead_unit"].choices = [("", _("Choose the lead unit")), *units]
+        self.fields["co_units"].choices = units
+
+
 class AssessForm(VersionedForm):
     assessment = forms.CharField(
         label=_("Assessment and decision reference"),
@@ -222,6 +245,9 @@ ACTION_FORMS: dict[str, type[VersionedForm]] = {
     "resume": ResumeForm,
     "reopen": ReasonForm,
     "escalate": ReasonForm,
+    "assign-case": AssignCaseForm,
+    "decline-case": ReasonForm,
+    "sign-off": NoteForm,
     "merge": MergeForm,
     "withdraw": OptionalReasonForm,
     TRIAGE_DISPATCH: TriageDispatchForm,

@@ -59,6 +59,13 @@ def _current_units(demand) -> tuple[Unit | None, list[Unit]]:
     )
 
 
+def _enterprise(demand) -> list[str]:
+    """The "Enterprise: …" line, or nothing for an action item that concerns none."""
+    if demand.enterprise_id is None:
+        return [_("Action item of a review meeting")]
+    return [_("Enterprise: {name}").format(name=demand.enterprise.name)]
+
+
 def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | None = None):
     """(kind, subject, body, audience) for ``action``, or None when nobody is told."""
     number, title = demand.number, demand.title
@@ -66,31 +73,38 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
         subject = _("New demand {number}: {title}").format(number=number, title=title)
         body = "\n".join(
             [
-                _("Enterprise: {name}").format(name=demand.enterprise.name),
+                *_enterprise(demand),
                 _("Triage due: {when}").format(when=_when(demand.triage_due_at)),
                 _excerpt(demand.description),
             ]
         )
         return "demand.submitted", subject, body, Audience.service_team()
-    if action in ("dispatch", "reopen"):
+    if action in ("dispatch", "reopen", "assign-case"):
         lead, co = units if units is not None else _current_units(demand)
         units = [u for u in [lead, *co] if u is not None]
         if not units:
             return None
+        audience = Audience.of_units(u.pk for u in units)
         if action == "dispatch":
             kind = "demand.dispatched"
             subject = _("Demand dispatched: {number} {title}").format(number=number, title=title)
+        elif action == "assign-case":
+            kind = "demand.case_assigned"
+            subject = _("Difficult case assigned: {number} {title}").format(number=number, title=title)
+            audience = audience | Audience(users=[demand.coordinator_id])
         else:
             kind = "demand.reopened"
             subject = _("Demand reopened for round {round}: {number} {title}").format(
                 round=demand.round, number=number, title=title
             )
         lines = [
-            _("Enterprise: {name}").format(name=demand.enterprise.name),
+            *_enterprise(demand),
             _("Lead unit: {unit}").format(unit=lead.name if lead else "—"),
         ]
         if co:
             lines.append(_("Co-units: {units}").format(units="、".join(u.name for u in co)))
+        if action == "assign-case" and demand.coordinator is not None:
+            lines.append(_("Coordinator: {name}").format(name=str(demand.coordinator)))
         lines += [
             _("First contact due: {when}").format(when=_when(demand.first_response_due_at)),
             _("Resolution due: {when}").format(when=_when(demand.resolution_due_at)),
@@ -98,7 +112,17 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
         if reason:
             lines.append(_("Note: {text}").format(text=_excerpt(reason)))
         lines.append(_excerpt(demand.description))
-        return kind, subject, "\n".join(lines), Audience.of_units(u.pk for u in units)
+        return kind, subject, "\n".join(lines), audience
+    if action == "decline-case":
+        subject = _("Difficult case sent back: {number} {title}").format(number=number, title=title)
+        body = "\n".join(
+            [
+                _("Reason: {text}").format(text=reason),
+                _("Triage due: {when}").format(when=_when(demand.triage_due_at)),
+                _("Please dispatch it again."),
+            ]
+        )
+        return "demand.case_declined", subject, body, Audience.service_team()
     if action == "wait":
         subject = _("A question about your demand {number}").format(number=number)
         body = "\n".join(
@@ -109,7 +133,17 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
             ]
         )
         return "demand.question", subject, body, Audience.contacts(demand.enterprise_id)
-    if action == "reply":
+    if action == "reply" and demand.coordinator_id is not None:
+        # A difficult case: its lead unit's head signs the reply off before the enterprise is asked.
+        subject = _("Reply to the difficult case {number} awaits sign-off").format(number=number)
+        body = "\n".join(
+            [_("Reply from {unit}:").format(unit=demand.lead_unit.name if demand.lead_unit else "—"), demand.reply]
+        )
+        ids = [demand.lead_unit_id] if demand.lead_unit_id else []
+        return "demand.sign_off_requested", subject, body, Audience.of_units(ids, robots=False) | Audience(
+            users=[demand.coordinator_id]
+        )
+    if action in ("reply", "sign-off"):
         subject = _("Your demand {number} has a reply: please confirm and rate it").format(number=number)
         body = "\n".join(
             [
@@ -166,7 +200,7 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
         subject = _("Difficult case: {number} {title}").format(number=number, title=title)
         body = "\n".join(
             [
-                _("Enterprise: {name}").format(name=demand.enterprise.name),
+                *_enterprise(demand),
                 _("Lead unit: {unit}").format(unit=lead.name if lead else "—"),
                 _("Reason: {text}").format(text=reason),
                 _excerpt(demand.description),

@@ -36,6 +36,16 @@ class Channel(models.TextChoices):
     VISIT = "visit", _("Visit")
     CHAT = "chat", _("Chat message")
     API = "api", _("API")
+    MEETING = "meeting", _("Review meeting")
+
+
+class Kind(models.TextChoices):
+    """A demand an enterprise raised, or an action item (督办事项) a review meeting decided:
+    tracked alike — deadlines, notices, queues, the unit's assessment — numbered apart, and
+    with no enterprise unless it concerns one."""
+
+    DEMAND = "demand", _("Enterprise demand")
+    ACTION_ITEM = "action_item", _("Action item")
 
 
 class Urgency(models.TextChoices):
@@ -52,8 +62,15 @@ class Rating(models.TextChoices):
 
 class Demand(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.DEMAND)
     enterprise = models.ForeignKey(
-        "org.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="demands"
+        "org.Enterprise",
+        verbose_name=_("enterprise"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demands",
+        help_text=_("Empty only for an action item that concerns no enterprise."),
     )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
@@ -73,6 +90,9 @@ class Demand(models.Model):
         "org.Unit", verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     round = models.PositiveSmallIntegerField(_("round"), default=1)
+    return_count = models.PositiveSmallIntegerField(
+        _("returns"), default=0, help_text=_("How many times a unit returned it (more than one: disputed).")
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     submitted_at = models.DateTimeField(_("submitted at"))
@@ -110,6 +130,25 @@ class Demand(models.Model):
         _("extension requested (working days)"), null=True, blank=True
     )
     extension_reason = models.TextField(_("extension reason"), blank=True)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The leader's coordinator of a difficult case."),
+    )
+    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed off by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The lead unit head who signed off the reply to a difficult case."),
+    )
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
@@ -138,7 +177,8 @@ class Demand(models.Model):
                 include=[
                     "id", "status", "lead_unit", "round", "resolved", "rating", "dispatched_at",
                     "first_response_due_at", "first_responded_at", "resolution_due_at", "replied_at",
-                    "first_contact_working_time", "reply_working_time", "urgency", "escalated_at",
+                    "first_contact_working_time", "reply_working_time", "urgency", "escalated_at", "kind",
+                    "category", "enterprise", "return_count",
                 ],
             ),
             # The scorecard snapshots' fingerprint of a period (how many demands, the sum of their
@@ -147,6 +187,10 @@ class Demand(models.Model):
         ]
         constraints = [
             models.CheckConstraint(name="demand_version_positive", condition=models.Q(version__gte=1)),
+            models.CheckConstraint(
+                name="demand_has_enterprise",
+                condition=models.Q(kind="action_item") | models.Q(enterprise__isnull=False),
+            ),
             models.CheckConstraint(
                 name="demand_merged_has_target",
                 condition=~models.Q(status="merged") | models.Q(merged_into__isnull=False),
@@ -196,6 +240,13 @@ class NumberSequence(YearlySequence):
 
     code = "SQ"
     digits = 6
+
+
+class ActionItemSequence(YearlySequence):
+    """The last action-item number given out per year, for DB-YYYY-NNNNN (督办)."""
+
+    code = "DB"
+    digits = 5
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

@@ -30,7 +30,7 @@ def visibility_filter(actor: User) -> Q:
 def parties_of(actor: User, demand: Demand, assignments: list[Assignment]) -> frozenset[str]:
     """Every part ``actor`` plays in ``demand`` (a person may play none)."""
     parties: set[str] = set()
-    if actor.role == R.ENTERPRISE and actor.enterprise_id == demand.enterprise_id:
+    if actor.role == R.ENTERPRISE and actor.enterprise_id and actor.enterprise_id == demand.enterprise_id:
         parties.add(Party.ENTERPRISE)
     elif actor.role == R.OFFICER:
         parties.add(Party.SERVICE_TEAM)
@@ -41,7 +41,10 @@ def parties_of(actor: User, demand: Demand, assignments: list[Assignment]) -> fr
     elif actor.is_unit_member and actor.unit_id:
         for a in assignments:
             if a.unit_id == actor.unit_id and a.is_current:
-                parties.add(Party.LEAD_UNIT if a.role == Assignment.Role.LEAD else Party.CO_UNIT)
+                lead = a.role == Assignment.Role.LEAD
+                parties.add(Party.LEAD_UNIT if lead else Party.CO_UNIT)
+                if lead and actor.role == R.UNIT_HEAD:
+                    parties.add(Party.LEAD_UNIT_HEAD)
     return frozenset(parties)
 
 

@@ -34,6 +34,9 @@ class Action(models.TextChoices):
     RESUME = "resume", _("resume")
     REOPEN = "reopen", _("reopen")
     ESCALATE = "escalate", _("escalate to difficult case")
+    ASSIGN_CASE = "assign-case", _("assign the difficult case")
+    DECLINE_CASE = "decline-case", _("send the difficult case back")
+    SIGN_OFF = "sign-off", _("sign off the reply")
     MERGE = "merge", _("merge")
     WITHDRAW = "withdraw", _("withdraw")
 
@@ -44,6 +47,7 @@ class Party(models.TextChoices):
     ENTERPRISE = "enterprise", _("the enterprise")
     SERVICE_TEAM = "service_team", _("the service team")
     LEAD_UNIT = "lead_unit", _("the lead unit")
+    LEAD_UNIT_HEAD = "lead_unit_head", _("the lead unit's head")
     CO_UNIT = "co_unit", _("a co-unit")
     SUPERVISOR = "supervisor", _("the supervisor")
     LEADER = "leader", _("a leader")
@@ -51,6 +55,9 @@ class Party(models.TextChoices):
 
 MSG_EXTENSION_PENDING = _("An extension request is already waiting for a decision.")
 MSG_NO_EXTENSION_PENDING = _("There is no extension request to decide.")
+MSG_NOT_A_CASE = _("Only the reply to a difficult case is signed off.")
+MSG_SIGNED_OFF = _("The reply is already signed off.")
+MSG_SIGN_OFF_FIRST = _("The lead unit's head signs off the reply to a difficult case before it is confirmed.")
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,14 @@ EXTENSION_PENDING = Guard(
 )
 NO_EXTENSION_PENDING = Guard(
     "no_extension_pending", lambda demand: not demand.extension_requested_days, MSG_EXTENSION_PENDING
+)
+IS_CASE = Guard("is_case", lambda demand: demand.coordinator_id is not None, MSG_NOT_A_CASE)
+NOT_SIGNED_OFF = Guard("not_signed_off", lambda demand: demand.signed_off_at is None, MSG_SIGNED_OFF)
+#: A difficult case closes only on the enterprise's feedback AND its lead unit head's sign-off.
+SIGNED_OFF_IF_CASE = Guard(
+    "signed_off_if_case",
+    lambda demand: demand.coordinator_id is None or demand.signed_off_at is not None,
+    MSG_SIGN_OFF_FIRST,
 )
 
 
@@ -90,17 +105,17 @@ def _to(*statuses: str) -> frozenset[str]:
 
 MOVES: dict[str, Move] = {
     Action.TRIAGE: Move(frozenset({S.SUBMITTED}), frozenset({P.SERVICE_TEAM}), _to(S.TRIAGED)),
-    Action.DISPATCH: Move(
-        frozenset({S.TRIAGED, S.RETURNED, S.DIFFICULT}),
-        frozenset({P.SERVICE_TEAM, P.LEADER}),
-        _to(S.DISPATCHED),
-    ),
+    Action.DISPATCH: Move(frozenset({S.TRIAGED, S.RETURNED}), frozenset({P.SERVICE_TEAM}), _to(S.DISPATCHED)),
     Action.RESPOND: Move(frozenset({S.DISPATCHED}), frozenset({P.LEAD_UNIT}), _to(S.IN_PROGRESS)),
     Action.ASSESS: Move(frozenset({S.IN_PROGRESS}), frozenset({P.LEAD_UNIT})),
     Action.REPLY: Move(frozenset({S.IN_PROGRESS}), frozenset({P.LEAD_UNIT}), _to(S.REPLIED)),
     Action.CONFIRM: Move(
-        frozenset({S.REPLIED}), frozenset({P.ENTERPRISE, P.SERVICE_TEAM}), _to(S.CLOSED, S.UNRESOLVED)
+        frozenset({S.REPLIED}),
+        frozenset({P.ENTERPRISE, P.SERVICE_TEAM}),
+        _to(S.CLOSED, S.UNRESOLVED),
+        guards=(SIGNED_OFF_IF_CASE,),
     ),
+    Action.SIGN_OFF: Move(frozenset({S.REPLIED}), frozenset({P.LEAD_UNIT_HEAD}), guards=(IS_CASE, NOT_SIGNED_OFF)),
     Action.RETURN: Move(
         frozenset({S.DISPATCHED, S.IN_PROGRESS}), frozenset({P.LEAD_UNIT}), _to(S.RETURNED)
     ),
@@ -120,6 +135,10 @@ MOVES: dict[str, Move] = {
         frozenset({P.SERVICE_TEAM, P.SUPERVISOR, P.LEADER}),
         _to(S.DIFFICULT),
     ),
+    # The leader takes the case on: a coordinator, a lead unit and co-units, a deadline …
+    Action.ASSIGN_CASE: Move(frozenset({S.DIFFICULT}), frozenset({P.LEADER}), _to(S.DISPATCHED)),
+    # … or sends it back to the service team, with a reason, to dispatch as a demand.
+    Action.DECLINE_CASE: Move(frozenset({S.DIFFICULT}), frozenset({P.LEADER}), _to(S.TRIAGED)),
     Action.MERGE: Move(
         frozenset(OPEN_STATUSES) - {S.REPLIED}, frozenset({P.SERVICE_TEAM}), _to(S.MERGED)
     ),

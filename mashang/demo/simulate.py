@@ -363,6 +363,10 @@ def _course(p: DemandPlan, z: Player) -> Course:
         else:
             t = later(t, 200, 900, unit=lead, late=0.05, late_range=(1500, 3500))
         d = yield Step(t, "reply", S.demand_reply, {"actor": unit_actor(), "reply": reply})
+        if d.coordinator_id is not None:
+            # A difficult case: the lead unit's head signs the reply off before the enterprise is asked.
+            t = later(t, 30, 300, unit=lead)
+            d = yield Step(t, "sign-off", S.demand_sign_off, {"actor": head, "note": "经审核，同意答复"})
         if p.stop == Status.REPLIED:
             return
 
@@ -416,5 +420,17 @@ def _course(p: DemandPlan, z: Player) -> Course:
             )
             note = pick(texts.DIFFICULT_DISPATCH_NOTES, unit=ref.UNIT_NAMES[p.lead])
             t = later(t, 400, 2100)
-            d = yield dispatch(t, leader, p.lead, co, note)
+            d = yield Step(
+                t,
+                "assign-case",
+                S.demand_assign_case,
+                {
+                    "actor": leader,
+                    "coordinator": "supervisor",
+                    "lead_unit": p.lead,
+                    "co_units": co,
+                    "working_days": rng.choice((5, 10, 15)),
+                    "note": note,
+                },
+            )
         cycle += 1

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from mashang.demands import services as S
 from mashang.demands.models import Demand, Status
 from mashang.demands.transitions import Action, Party
+from mashang.org.models import User
+from tests.kit.factories import UserFactory
 
 
 def submit(zone, *, when: datetime | None = None, actor=None, **fields) -> Demand:
@@ -37,6 +39,12 @@ CALLS = {
     Action.RESUME: (S.demand_resume, {"answer": "已上传宗地图"}),
     Action.REOPEN: (S.demand_reopen, {"reason": "问题没有解决"}),
     Action.ESCALATE: (S.demand_escalate, {"reason": "涉及多个部门"}),
+    Action.ASSIGN_CASE: (
+        S.demand_assign_case,
+        {"coordinator": "supervisor", "lead_unit": "zrzy", "co_units": ["zjj"], "working_days": 10},
+    ),
+    Action.DECLINE_CASE: (S.demand_decline_case, {"reason": "属一般诉求，按常规派单"}),
+    Action.SIGN_OFF: (S.demand_sign_off, {"note": "同意答复"}),
     Action.MERGE: (S.demand_merge, {}),  # ``into`` is added by the caller
     Action.WITHDRAW: (S.demand_withdraw, {"reason": "已自行解决"}),
 }
@@ -46,11 +54,21 @@ PERSON_OF = {
     Party.ENTERPRISE: "contact",
     Party.SERVICE_TEAM: "officer",
     Party.LEAD_UNIT: "land_staff",
+    Party.LEAD_UNIT_HEAD: "land_head",
     Party.CO_UNIT: "housing_staff",
     Party.SUPERVISOR: "supervisor",
     Party.LEADER: "leader",
 }
-UNIT_PEOPLE = frozenset({"land_staff", "housing_staff"})
+UNIT_PEOPLE = frozenset({"land_staff", "land_head", "housing_staff"})
+
+
+def with_head(zone):
+    """The zone with the head of natural resources (``land_head``), who signs off the replies
+    to its difficult cases; the plain zone leaves the head out, so a unit's messages reach its
+    one staff member."""
+    if getattr(zone, "land_head", None) is None:
+        zone.land_head = UserFactory(username="head-zrzy", role=User.Role.UNIT_HEAD, unit=zone.land)
+    return zone
 
 
 def act(
@@ -131,5 +149,7 @@ def parties_in(person: str, status: str) -> frozenset[str]:
     if person in UNIT_PEOPLE:
         if status not in UNITS_CURRENT:
             return frozenset()
-        return frozenset({Party.LEAD_UNIT if person == "land_staff" else Party.CO_UNIT})
+        if person == "housing_staff":
+            return frozenset({Party.CO_UNIT})
+        return frozenset({Party.LEAD_UNIT, Party.LEAD_UNIT_HEAD} if person == "land_head" else {Party.LEAD_UNIT})
     return frozenset(p for p, who in PERSON_OF.items() if who == person)

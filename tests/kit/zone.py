@@ -31,6 +31,8 @@ class Zone:
     housing_staff: User
     supervisor: User
     leader: User
+    #: The head of ``land``, only where a test asks for one (``tests.kit.walk.with_head``).
+    land_head: User | None = None
 
 
 @pytest.fixture

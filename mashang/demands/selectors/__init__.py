@@ -136,7 +136,7 @@ def demand_get(*, actor: User, demand_id: int) -> DemandDetail:
     """One demand with its units, its timeline and what the actor may do next; 404 if not visible."""
     demand = (
         Demand.objects.filter(visibility_filter(actor), pk=demand_id)
-        .select_related("enterprise", "category", "lead_unit")
+        .select_related("enterprise", "category", "lead_unit", "coordinator", "signed_off_by")
         .first()
     )
     if demand is None:

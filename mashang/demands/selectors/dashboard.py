@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mashang.demands.deadlines import RUNNING_STATUSES, UNIT_STATUSES
-from mashang.demands.models import OPEN_STATUSES, Demand, Status
+from mashang.demands.models import OPEN_STATUSES, Demand, Kind, Status
 from mashang.demands.permissions import visibility_filter
 from mashang.demands.rates import Rates, rate_counts, rates_of
 from mashang.org.models import Unit, User
@@ -116,7 +116,8 @@ def dashboard_get(*, actor: User, period: Period, now: datetime | None = None) -
     start = datetime.combine(period.start, time(), tzinfo=tz)
     end = datetime.combine(period.end + timedelta(days=1), time(), tzinfo=tz)
 
-    base = Demand.objects.filter(visibility_filter(actor)).exclude(status=Status.MERGED)
+    # Enterprise demands only: the action items of review meetings are the zone's own work.
+    base = Demand.objects.filter(visibility_filter(actor), kind=Kind.DEMAND).exclude(status=Status.MERGED)
     if period.unit is not None:
         base = base.filter(lead_unit=period.unit)
     filed = base.filter(submitted_at__gte=start, submitted_at__lt=end).order_by()

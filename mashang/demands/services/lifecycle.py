@@ -187,6 +187,29 @@ def _units_by_code(codes: Sequence[str], field_name: str, found: dict[str, Unit]
     return [found[c] for c in wanted]
 
 
+def _assign(demand: Demand, ctx: Context, lead: Unit, co: Sequence[Unit]) -> None:
+    """Make ``lead`` the demand's current lead unit and ``co`` its current co-units; the
+    units it had before keep their rows, no longer current."""
+    wanted = {lead.pk: Assignment.Role.LEAD, **{u.pk: Assignment.Role.CO for u in co}}
+    existing = {a.unit_id: a for a in ctx.assignments}
+    for unit_id, assignment in existing.items():
+        if unit_id not in wanted and assignment.is_current:
+            assignment.is_current = False
+            assignment.save(update_fields=["is_current"])
+    for unit_id, role in wanted.items():
+        if unit_id in existing:
+            Assignment.objects.filter(pk=existing[unit_id].pk).update(
+                role=role, is_current=True, assigned_at=ctx.at
+            )
+    Assignment.objects.bulk_create(
+        [
+            Assignment(demand=demand, unit_id=unit_id, role=role, is_current=True, assigned_at=ctx.at)
+            for unit_id, role in wanted.items()
+            if unit_id not in existing
+        ]
+    )
+
+
 def demand_dispatch(
     *, actor: User, demand_id: int, version: int, lead_unit: str = "", co_units: Sequence[str] = (),
     note: str = "", at: datetime | None = None,
@@ -208,24 +231,7 @@ def demand_dispatch(
             raise ValidationFailed(MSG_NO_LEAD, fields={"lead_unit": MSG_NO_LEAD})
         if any(u.pk == lead.pk for u in co):
             raise ValidationFailed(MSG_LEAD_AMONG_CO, fields={"co_units": MSG_LEAD_AMONG_CO})
-        wanted = {lead.pk: Assignment.Role.LEAD, **{u.pk: Assignment.Role.CO for u in co}}
-        existing = {a.unit_id: a for a in ctx.assignments}
-        for unit_id, assignment in existing.items():
-            if unit_id not in wanted and assignment.is_current:
-                assignment.is_current = False
-                assignment.save(update_fields=["is_current"])
-        for unit_id, role in wanted.items():
-            if unit_id in existing:
-                Assignment.objects.filter(pk=existing[unit_id].pk).update(
-                    role=role, is_current=True, assigned_at=ctx.at
-                )
-        Assignment.objects.bulk_create(
-            [
-                Assignment(demand=demand, unit_id=unit_id, role=role, is_current=True, assigned_at=ctx.at)
-                for unit_id, role in wanted.items()
-                if unit_id not in existing
-            ]
-        )
+        _assign(demand, ctx, lead, co)
         fields: dict[str, Any] = {
             "lead_unit": lead,
             "dispatched_at": ctx.at,
@@ -273,7 +279,14 @@ def demand_reply(*, actor: User, demand_id: int, version: int, reply: str, at: d
     def change(demand: Demand, ctx: Context) -> Change:
         # A pending extension request lapses with the reply: the unit has answered.
         return Change(
-            fields={"reply": text, "replied_at": ctx.at, "extension_requested_days": None},
+            fields={
+                "reply": text,
+                "replied_at": ctx.at,
+                "extension_requested_days": None,
+                # A new reply to a difficult case (after a reopen) is signed off anew.
+                "signed_off_at": None,
+                "signed_off_by": None,
+            },
             payload={"reply": text},
         )
 
@@ -316,6 +329,7 @@ def demand_return(*, actor: User, demand_id: int, version: int, reason: str, at:
             fields={
                 "triage_due_at": deadlines.triage_due(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
                 "extension_requested_days": None,
+                "return_count": demand.return_count + 1,
             },
             reason=why,
             payload={"unit": demand.lead_unit.code if demand.lead_unit else ""},
@@ -432,6 +446,107 @@ def demand_escalate(*, actor: User, demand_id: int, version: int, reason: str, a
         return Change(reason=why, fields=fields)
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.ESCALATE, at=at, change=change)
+
+
+MSG_COORDINATOR = _("Name the coordinator: a leader, supervisor or service officer of the zone.")
+MSG_CASE_DAYS = _("Give the case between 1 and 90 working days.")
+
+
+def demand_assign_case(
+    *, actor: User, demand_id: int, version: int, coordinator: str, lead_unit: str,
+    co_units: Sequence[str] = (), working_days: int, note: str = "", at: datetime | None = None,
+) -> Demand:
+    """The leader takes a difficult case on: a coordinator who follows it, a lead unit and
+    co-units, and a deadline in working days of the zone's calendar. From here it is handled,
+    swept, noticed and scored as any dispatched demand; its reply needs the lead unit head's
+    sign-off before the enterprise's confirmation closes it."""
+    person = (
+        User.objects.filter(
+            username=(coordinator or "").strip(),
+            is_active=True,
+            role__in=(User.Role.LEADER, User.Role.SUPERVISOR, User.Role.OFFICER),
+        ).first()
+        if (coordinator or "").strip()
+        else None
+    )
+    if person is None:
+        raise ValidationFailed(MSG_COORDINATOR, fields={"coordinator": MSG_COORDINATOR})
+    if not isinstance(working_days, int) or not 1 <= working_days <= 90:
+        raise ValidationFailed(MSG_CASE_DAYS, fields={"working_days": MSG_CASE_DAYS})
+    codes = _codes([lead_unit, *co_units])
+    found = {u.code: u for u in Unit.objects.filter(code__in=codes, is_active=True)} if codes else {}
+    if not (lead_unit or "").strip():
+        raise ValidationFailed(MSG_TEXT_REQUIRED, fields={"lead_unit": MSG_TEXT_REQUIRED})
+    lead = _units_by_code([lead_unit], "lead_unit", found)[0]
+    co = _units_by_code(co_units, "co_units", found)
+    if any(u.pk == lead.pk for u in co):
+        raise ValidationFailed(MSG_LEAD_AMONG_CO, fields={"co_units": MSG_LEAD_AMONG_CO})
+
+    def change(demand: Demand, ctx: Context) -> Change:
+        _assign(demand, ctx, lead, co)
+        unit_due = deadlines.unit_deadlines(ctx.cal, deadlines.Policy.of(demand.category), ctx.at)
+        resolution_due = ctx.cal.add_working_time(ctx.at, ctx.cal.day_length * working_days)
+        fields: dict[str, Any] = {
+            "lead_unit": lead,
+            "coordinator": person,
+            "dispatched_at": ctx.at,
+            "first_responded_at": None,
+            "assessed_at": None,
+            "replied_at": None,
+            "resolved": None,
+            "rating": "",
+            "extension_requested_days": None,
+            "signed_off_at": None,
+            "signed_off_by": None,
+            **unit_due,
+            "interim_reply_due_at": min(unit_due["interim_reply_due_at"], resolution_due),
+            "resolution_due_at": resolution_due,
+        }
+        return Change(
+            fields=fields,
+            reason=note.strip(),
+            payload={
+                "coordinator": person.username,
+                "lead_unit": lead.code,
+                "co_units": [u.code for u in co],
+                "working_days": working_days,
+                "due": resolution_due.isoformat(),
+            },
+            units=(lead, list(co)),
+        )
+
+    return _transition(
+        actor=actor, demand_id=demand_id, version=version, action=Action.ASSIGN_CASE, at=at, change=change
+    )
+
+
+def demand_decline_case(
+    *, actor: User, demand_id: int, version: int, reason: str, at: datetime | None = None
+) -> Demand:
+    """The leader sends an escalation back to the service team, with the reason: it is
+    handled as a demand (dispatched again), with a new triage clock."""
+    why = _required(reason, "reason", MSG_REASON_REQUIRED)
+
+    def change(demand: Demand, ctx: Context) -> Change:
+        policy = deadlines.Policy.of(demand.category)
+        # No longer a difficult case: no coordinator follows it, no sign-off is needed.
+        return Change(
+            reason=why,
+            fields={"triage_due_at": deadlines.triage_due(ctx.cal, policy, ctx.at), "coordinator": None},
+        )
+
+    return _transition(
+        actor=actor, demand_id=demand_id, version=version, action=Action.DECLINE_CASE, at=at, change=change
+    )
+
+
+def demand_sign_off(*, actor: User, demand_id: int, version: int, note: str = "", at: datetime | None = None) -> Demand:
+    """The lead unit's head signs off the reply to a difficult case (the enterprise then confirms)."""
+
+    def change(demand: Demand, ctx: Context) -> Change:
+        return Change(fields={"signed_off_at": ctx.at, "signed_off_by": ctx.actor}, reason=note.strip())
+
+    return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.SIGN_OFF, at=at, change=change)
 
 
 def demand_merge(

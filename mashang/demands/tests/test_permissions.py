@@ -34,6 +34,9 @@ BODIES = {
     "resume": {"answer": "已补充"},
     "reopen": {"reason": "未解决"},
     "escalate": {"reason": "难题"},
+    "assign-case": {"coordinator": "supervisor", "lead_unit": "zrzy", "working_days": 10},
+    "decline-case": {"reason": "按一般诉求办理"},
+    "sign-off": {"note": "同意"},
     "merge": {},  # ``into`` is the caller's own demand
     "withdraw": {},
 }

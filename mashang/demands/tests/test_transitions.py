@@ -47,7 +47,14 @@ from tests.kit.walk import (
     parties_in,
     submit,
     walk_to,
+    with_head,
 )
+
+
+@pytest.fixture(autouse=True)
+def _the_land_head_plays_a_part(zone):
+    with_head(zone)
+
 
 #: Where a successful move leads (None: the status does not change).
 TARGET = {
@@ -65,6 +72,9 @@ TARGET = {
     Action.RESUME: Status.IN_PROGRESS,  # the walk waits from "in progress"
     Action.REOPEN: Status.DISPATCHED,
     Action.ESCALATE: Status.DIFFICULT,
+    Action.ASSIGN_CASE: Status.DISPATCHED,
+    Action.DECLINE_CASE: Status.TRIAGED,
+    Action.SIGN_OFF: None,
     Action.MERGE: Status.MERGED,
     Action.WITHDRAW: Status.WITHDRAWN,
 }
@@ -155,6 +165,10 @@ def check_move_outcome(
     before = Demand.objects.get(pk=demand.pk)
     if action in DECISIONS and Action.EXTEND in allowed_for(demand.status, "land_staff"):
         before = act(zone, Action.EXTEND, "land_staff", before)  # something to decide
+    if action == Action.SIGN_OFF:
+        # Only a difficult case's reply is signed off: make the walked demand one.
+        Demand.objects.filter(pk=before.pk).update(coordinator=zone.supervisor)
+        before = Demand.objects.get(pk=before.pk)
     n_events = len(events_of(before))
     extra = {"into": keeper.number} if action == Action.MERGE else {}
     try:
@@ -247,17 +261,15 @@ def run_random_walks(zone, keeper: Demand) -> None:
             self.seen = False  # the units were dispatched to at some point
             self.current = False  # … and hold the demand now
             self.pending = False  # an extension request waits for the supervisor
+            self.case = False  # a leader took it on as a difficult case
+            self.signed = False  # … and the lead unit's head signed its reply off
 
         def expected(self, action: str, person: str) -> type[Exception] | None:
             status = self.demand.status
             if person in UNIT_PEOPLE:
                 if not self.seen:
                     return NotFound
-                parties = (
-                    {Party.LEAD_UNIT if person == "land_staff" else Party.CO_UNIT}
-                    if self.current
-                    else set()
-                )
+                parties = parties_in(person, Status.DISPATCHED) if self.current else set()
             else:
                 parties = {p for p, who in PERSON_OF.items() if who == person}
             move = MOVES[action]
@@ -266,6 +278,10 @@ def run_random_walks(zone, keeper: Demand) -> None:
             if status not in move.sources:
                 return TransitionNotAllowed
             if action == Action.EXTEND and self.pending or action in DECISIONS and not self.pending:
+                return Conflict
+            if action == Action.SIGN_OFF and (not self.case or self.signed):
+                return Conflict
+            if action == Action.CONFIRM and self.case and not self.signed:
                 return Conflict
             return None
 
@@ -301,15 +317,24 @@ def run_random_walks(zone, keeper: Demand) -> None:
             assert before.status not in TERMINAL_STATUSES
             last = events_of(self.demand)[-1]
             assert (last.action, last.actor_id) == (action, getattr(zone, person).pk)
-            if action == Action.DISPATCH:
+            if action in (Action.DISPATCH, Action.ASSIGN_CASE):
                 self.seen = self.current = True
+                self.case = action == Action.ASSIGN_CASE or self.case
+            if action in (Action.ASSIGN_CASE, Action.REPLY):
+                self.signed = False
+            elif action == Action.SIGN_OFF:
+                self.signed = True
+            elif action == Action.DECLINE_CASE:
+                self.case = False
             elif action == Action.RETURN:
                 self.current = False
             elif action == Action.EXTEND:
                 self.pending = True
             # A decision settles a pending extension request; a reply, a return or a new
             # dispatch lets it lapse.
-            if action in DECISIONS or action in (Action.DISPATCH, Action.RETURN, Action.REPLY):
+            if action in DECISIONS or action in (
+                Action.DISPATCH, Action.ASSIGN_CASE, Action.RETURN, Action.REPLY
+            ):
                 self.pending = False
 
         @rule(person=st.sampled_from(["officer", "contact"]))

@@ -91,6 +91,8 @@ def _initial(action: str, demand: Demand) -> dict[str, Any]:
         initial["urgency"] = demand.urgency
     if action == "dispatch" and demand.category and demand.category.default_lead_unit:
         initial["lead_unit"] = demand.category.default_lead_unit.code
+    if action == "assign-case" and demand.lead_unit_id:
+        initial["lead_unit"] = demand.lead_unit.code
     return initial
 
 

@@ -10,9 +10,14 @@ from django.urls import reverse
 from mashang.audit.models import Event
 from mashang.demands.models import Assignment, Demand, Status
 from mashang.demands.selectors import demand_get
-from tests.kit.walk import PERSON_OF, submit, walk_to
+from tests.kit.walk import PERSON_OF, submit, walk_to, with_head
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _the_land_head_plays_a_part(zone):
+    with_head(zone)
 
 
 def detail_url(demand) -> str:
