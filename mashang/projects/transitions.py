@@ -40,6 +40,7 @@ class Record(models.TextChoices):
     BLOCKER = "blocker", _("raise a blocker")
     LAND_AWARD = "land_award", _("land awarded (land start)")
     LAND_START = "land_start_complete", _("construction permit issued (land start)")
+    REVIEW_ESCALATE = "review-escalate", _("land-supply review escalated to difficult-case handling")
 
 
 S = Stage

@@ -36,7 +36,11 @@ def notices_notify(
             subject = _("{level}: demand {number} {title}").format(
                 level=n.get_level_display(), number=demand.number, title=demand.title
             )
-            lines = [_("Enterprise: {name}").format(name=demand.enterprise.name)]
+            lines = (
+                [_("Enterprise: {name}").format(name=demand.enterprise.name)]
+                if demand.enterprise_id
+                else [_("Action item of a review meeting")]
+            )
             if n.kind:
                 lines.append(
                     _("{deadline} due {when}").format(
