@@ -237,6 +237,15 @@ MASHANG_RED_GRACE_MINUTES = env_int("MASHANG_RED_GRACE_MINUTES", 210)
 # resolution, satisfaction), and what a "basically satisfied" rating counts in the
 # satisfaction rate (satisfied 1, unsatisfied 0). Both are checked when first used.
 MASHANG_SATISFACTION_BASIC_WEIGHT = env_str("MASHANG_SATISFACTION_BASIC_WEIGHT", "1")
+# Review meetings (docs/configuration.md): the thresholds of the rules that propose an agenda.
+MASHANG_AGENDA = {
+    "overdue_days": env_int("MASHANG_AGENDA_OVERDUE_DAYS", 5),
+    "repeat_min": env_int("MASHANG_AGENDA_REPEAT_MIN", 3),
+    "volume_min": env_int("MASHANG_AGENDA_VOLUME_MIN", 10),
+    "volume_rise": env_int("MASHANG_AGENDA_VOLUME_RISE_PERCENT", 50) / 100,
+    "assessment_fall": float(env_int("MASHANG_AGENDA_ASSESSMENT_FALL", 10)),
+    "limit": env_int("MASHANG_AGENDA_ITEMS_PER_RULE", 30),
+}
 
 if ENVIRONMENT == "production":
     _problems = []

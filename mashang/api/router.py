@@ -67,6 +67,7 @@ def _mount() -> None:
     # /landstart-templates/import and answer its POST with 405.
     api.add_router("/", "mashang.landstart.bpmn_api.router")
     api.add_router("/", "mashang.landstart.api.router")
+    api.add_router("/", "mashang.meetings.api.router")
 
 
 _mount()

@@ -3,14 +3,16 @@ and the arithmetic, as pure functions of a calendar, a policy and times."""
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from mashang.demands.models import Demand, Status
+from mashang.demands.models import Demand, Kind, Status
 from mashang.workcal.calendar import WorkCalendar
 
 #: Statuses in which the service team's triage clock runs (``deadlines.next_due``).
@@ -18,6 +20,37 @@ TRIAGE_STATUSES = (Status.SUBMITTED, Status.TRIAGED, Status.RETURNED, Status.UNR
 #: Statuses in which the lead unit's clocks run (waiting on the enterprise pauses them).
 UNIT_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.DIFFICULT)
 RUNNING_STATUSES = TRIAGE_STATUSES + UNIT_STATUSES
+
+
+def interim_pending(demand) -> bool:
+    """Whether the lead unit still owes its interim reply: a demand's assessment (研判意见) is
+    given once; an action item reports its progress every month, each report setting the
+    next one's deadline (``interim_reply_due_at`` after ``assessed_at``) until it is replied."""
+    if demand.replied_at is not None:
+        return False
+    if demand.assessed_at is None:
+        return True
+    return (
+        demand.kind == Kind.ACTION_ITEM
+        and demand.interim_reply_due_at is not None
+        and demand.interim_reply_due_at > demand.assessed_at
+    )
+
+
+#: :func:`interim_pending` as a query condition (the sweep's deadline kind in SQL).
+INTERIM_PENDING = Q(replied_at__isnull=True) & (
+    Q(assessed_at__isnull=True) | Q(kind=Kind.ACTION_ITEM, interim_reply_due_at__gt=F("assessed_at"))
+)
+
+
+def progress_report_due(at: datetime, resolution_due_at: datetime | None) -> datetime:
+    """An action item's next progress report: the same time a month later (the last day of a
+    shorter month), and no later than its deadline."""
+    month = at.month % 12 + 1
+    year = at.year + (at.month == 12)
+    day = min(at.day, monthrange(year, month)[1])
+    due = at.replace(year=year, month=month, day=day)
+    return min(due, resolution_due_at) if resolution_due_at else due
 
 
 class DeadlineKind(models.TextChoices):
@@ -36,11 +69,7 @@ def deadline_kind(demand: Demand) -> str | None:
     due = next_due(demand)
     if demand.first_responded_at is None and due == demand.first_response_due_at:
         return DeadlineKind.FIRST_CONTACT
-    if (
-        demand.assessed_at is None
-        and demand.replied_at is None
-        and due == demand.interim_reply_due_at
-    ):
+    if interim_pending(demand) and due == demand.interim_reply_due_at:
         return DeadlineKind.INTERIM_REPLY
     return DeadlineKind.RESOLUTION
 
@@ -102,7 +131,7 @@ def next_due(demand) -> datetime | None:
         candidates = [demand.resolution_due_at]
         if demand.first_responded_at is None:
             candidates.append(demand.first_response_due_at)
-        if demand.assessed_at is None and demand.replied_at is None:
+        if interim_pending(demand):
             candidates.append(demand.interim_reply_due_at)
         present = [c for c in candidates if c is not None]
         return min(present) if present else None

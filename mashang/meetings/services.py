@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mashang.audit.services import event_record, versioned_save
@@ -534,16 +534,16 @@ def meeting_freeze(
             status=ItemStatus.DROPPED
         )
         lines = [
-            _g("{when}, {place}").format(
+            gettext("{when}, {place}").format(
                 when=timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
                 place=meeting.place or "—",
             ),
-            _g("Agenda:"),
+            gettext("Agenda:"),
             *(f"{n}. {item.title}" for n, item in enumerate(accepted, start=1)),
         ]
         notification_enqueue(
             kind="meeting.agenda",
-            subject=_g("Agenda of {number} {title}").format(
+            subject=gettext("Agenda of {number} {title}").format(
                 number=meeting.number, title=meeting.title
             ),
             body="\n".join(lines),
@@ -813,15 +813,15 @@ def meeting_approve(
             ):
                 description = "\n".join(
                     [
-                        _g("Decided at {number} {title}, item {position}: {decision}").format(
+                        gettext("Decided at {number} {title}, item {position}: {decision}").format(
                             number=meeting.number,
                             title=meeting.title,
                             position=row.position,
                             decision=row.decision,
                         ),
-                        _g("Closing rule: {rule}").format(rule=planned.closing_rule),
+                        gettext("Closing rule: {rule}").format(rule=planned.closing_rule),
                         *(
-                            [_g("Owner: {name}").format(name=planned.owner)]
+                            [gettext("Owner: {name}").format(name=planned.owner)]
                             if planned.owner_id
                             else []
                         ),
@@ -867,10 +867,10 @@ def meeting_approve(
                 moved += 1
         notification_enqueue(
             kind="meeting.minutes",
-            subject=_g("Minutes of {number} {title} approved").format(
+            subject=gettext("Minutes of {number} {title} approved").format(
                 number=meeting.number, title=meeting.title
             ),
-            body=_g("{items} items decided; {opened} action items opened.").format(
+            body=gettext("{items} items decided; {opened} action items opened.").format(
                 items=len(items), opened=opened
             ),
             link=f"/meetings/{meeting.pk}/",
@@ -905,7 +905,7 @@ def meeting_cancel(
         if meeting.frozen_at:
             notification_enqueue(
                 kind="meeting.cancelled",
-                subject=_g("Cancelled: {number} {title}").format(
+                subject=gettext("Cancelled: {number} {title}").format(
                     number=meeting.number, title=meeting.title
                 ),
                 body=why,

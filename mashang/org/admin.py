@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from mashang.audit.models import Event
 from mashang.org.models import Category, Enterprise, Unit, User
 
 
@@ -27,6 +30,27 @@ class CategoryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
+    readonly_fields = ["rule_history"]
+
+    @admin.display(description=_("Changes decided by review meetings"))
+    def rule_history(self, category: Category) -> str:
+        """Each change a review meeting made to this category's routing default or limits: when,
+        what, from and to, which meeting, and the decision (events recorded on approval)."""
+        events = Event.objects.filter(subject_type="category", subject_id=category.pk).order_by("-id")[:50]
+        rows = [
+            (
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M"),
+                e.payload.get("field", ""),
+                e.payload.get("from", "") or "—",
+                e.payload.get("to", ""),
+                e.payload.get("meeting", ""),
+                e.reason,
+            )
+            for e in events
+        ]
+        if not rows:
+            return "—"
+        return format_html_join("\n", "<p>{} · {}: {} → {} · {} · {}</p>", rows)
 
 
 @admin.register(User)

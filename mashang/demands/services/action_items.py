@@ -2,8 +2,9 @@
 
 An action item is a row of the demand table of kind ``action_item``, numbered DB-YYYY-NNNNN,
 dispatched at once to its lead unit (and co-units) with the deadline the meeting set. From
-there it moves as any dispatched demand: the unit signs for it (first contact), reports
-progress (assessment), replies; the service team confirms it closed. Its deadlines are swept,
+there it moves as any dispatched demand: the unit signs for it (first contact), reports its
+progress every month (each assessment sets the next report's deadline a month on), replies;
+the service team confirms it closed. Its deadlines are swept,
 its lateness raises the same reminder, yellow and red notices, and it counts in its units'
 assessment. Whoever opens it (the meetings app, on approving the minutes) says what it
 concerns; this module knows nothing of meetings.
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record
 from mashang.core.errors import ValidationFailed
 from mashang.core.numbering import number_next
-from mashang.demands.deadlines import Policy, next_due, unit_deadlines
+from mashang.demands.deadlines import Policy, next_due, progress_report_due, unit_deadlines
 from mashang.demands.messages import demand_notify
 from mashang.demands.models import ActionItemSequence, Assignment, Channel, Demand, Kind, Status
 from mashang.demands.transitions import Action
@@ -73,7 +74,8 @@ def action_item_open(
             triaged_at=at,
             dispatched_at=at,
             first_response_due_at=min(unit_due["first_response_due_at"], due_at),
-            interim_reply_due_at=min(unit_due["interim_reply_due_at"], due_at),
+            # Its progress is reported monthly (the interim reply of an action item).
+            interim_reply_due_at=progress_report_due(at, due_at),
             resolution_due_at=due_at,
         )
         item.next_due_at = next_due(item)

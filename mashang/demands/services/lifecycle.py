@@ -21,7 +21,7 @@ from mashang.audit.services import event_record, version_bump
 from mashang.core.errors import Conflict, NotFound, ValidationFailed
 from mashang.demands import deadlines
 from mashang.demands.messages import current_units, demand_notify
-from mashang.demands.models import OPEN_STATUSES, Assignment, Demand, Rating, Status, Urgency
+from mashang.demands.models import OPEN_STATUSES, Assignment, Demand, Kind, Rating, Status, Urgency
 from mashang.demands.permissions import parties_of, visibility_filter
 from mashang.demands.transitions import (
     Action,
@@ -267,7 +267,11 @@ def demand_assess(*, actor: User, demand_id: int, version: int, assessment: str,
     text = _required(assessment, "assessment")
 
     def change(demand: Demand, ctx: Context) -> Change:
-        return Change(fields={"assessment": text, "assessed_at": ctx.at}, payload={"assessment": text})
+        fields: dict[str, Any] = {"assessment": text, "assessed_at": ctx.at}
+        if demand.kind == Kind.ACTION_ITEM:
+            # An action item's progress report: the next one is due a month later.
+            fields["interim_reply_due_at"] = deadlines.progress_report_due(ctx.at, demand.resolution_due_at)
+        return Change(fields=fields, payload={"assessment": text})
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.ASSESS, at=at, change=change)
 

@@ -262,6 +262,7 @@ def test_deadline_kind_follows_the_next_deadline():
             first_responded_at=None,
             assessed_at=None,
             replied_at=None,
+            kind="demand",
         )
         return SimpleNamespace(status=status, **{**base, **fields})
 

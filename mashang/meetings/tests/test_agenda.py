@@ -28,6 +28,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from mashang.demands import services as S
 from mashang.demands.models import Demand, Status
@@ -41,6 +42,13 @@ from tests.kit.factories import CategoryFactory
 from tests.kit.walk import submit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The evidence is written in the language of the request; these tests read it in English."""
+    with translation.override("en"):
+        yield
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 12, 1))
 MEETING = at(2026, 12, 3, 10, 0)

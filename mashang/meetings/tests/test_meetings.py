@@ -22,7 +22,7 @@ from mashang.meetings import services as M
 from mashang.meetings.models import ActionItem, AgendaItem, ItemStatus, Meeting, RuleChange
 from mashang.meetings.models import Status as MeetingStatus
 from mashang.notify.models import Channel, Notification
-from mashang.org.models import Category
+from mashang.org.models import Category, User
 from mashang.supervision.models import Level, SupervisionNotice
 from mashang.supervision.scorecards.formulas import Period
 from mashang.supervision.scorecards.selectors import scorecard_compute
@@ -330,3 +330,43 @@ def test_an_action_item_is_opened_on_approval_and_tracked_like_a_demand(zone):
         card["zrzy"].counts["first_contact_on_time"],
     ) == (1, 0)
     assert card["zrzy"].counts["co"] == 0 and card["zjj"].counts["co"] == 1
+
+
+def test_the_categorys_admin_page_shows_the_change_and_the_meeting(zone, client):
+    meeting, item = frozen(zone)
+    meeting = decide(
+        zone, meeting, item, decision="用地类诉求改由住建局牵头",
+        rule_changes=[{"category": "land", "field": "default_lead_unit", "value": "zjj"}],
+    )
+    meeting = hold_and_approve(zone, meeting)
+    admin = User.objects.create_superuser("root", password="pw")
+    client.force_login(admin)
+    page = client.get(f"/admin/org/category/{zone.category.pk}/change/").content.decode()
+    assert "default_lead_unit: zrzy → zjj" in page
+    assert meeting.number in page and "用地类诉求改由住建局牵头" in page
+
+
+def test_an_action_item_reports_its_progress_every_month_until_it_is_replied(zone):
+    """Opened Mon 12-07 09:00 with 60 working days: the first report is due 01-07 09:00; the
+    report of 12-28 sets the next one a month on, 01-28; the reply ends the reports."""
+    meeting, item = frozen(zone)
+    meeting = decide(
+        zone, meeting, item,
+        action_items=[{"title": "推进标准地出让改革", "lead_unit": "zrzy", "working_days": 60,
+                       "closing_rule": "改革方案印发"}],
+    )
+    meeting = M.meeting_hold(actor=zone.supervisor, meeting_id=meeting.pk, version=meeting.version, at=HELD)
+    M.meeting_approve(actor=zone.leader, meeting_id=meeting.pk, version=meeting.version, at=at(2026, 12, 7, 9, 0))
+    d = ActionItem.objects.get().demand
+    assert d.interim_reply_due_at == at(2027, 1, 7, 9, 0)
+    d = S.demand_respond(actor=zone.land_staff, demand_id=d.pk, version=d.version, note="已签收", at=at(2026, 12, 7, 9, 30))
+    assert d.next_due_at == at(2027, 1, 7, 9, 0)
+    d = S.demand_assess(actor=zone.land_staff, demand_id=d.pk, version=d.version, assessment="方案初稿完成",
+                        at=at(2026, 12, 28, 10, 0))
+    assert (d.interim_reply_due_at, d.next_due_at) == (at(2027, 1, 28, 10, 0), at(2027, 1, 28, 10, 0))
+    raised = sweep_every_quarter(at(2027, 1, 28, 9, 0), at(2027, 1, 28, 10, 0))
+    assert raised == [(at(2027, 1, 28, 9, 0), {Level.REMINDER: 1}), (at(2027, 1, 28, 10, 0), {Level.YELLOW: 1})]
+    assert {n.kind for n in SupervisionNotice.objects.all()} == {"interim_reply"}
+    d.refresh_from_db()
+    d = S.demand_reply(actor=zone.land_staff, demand_id=d.pk, version=d.version, reply="方案已印发", at=at(2027, 1, 29, 9, 0))
+    assert d.next_due_at is None  # replied: the service team confirms it closed

@@ -48,7 +48,13 @@ from django.db.models import (
 from django.utils import timezone
 
 from mashang.audit.models import Event
-from mashang.demands.deadlines import RUNNING_STATUSES, TRIAGE_STATUSES, DeadlineKind, deadline_kind
+from mashang.demands.deadlines import (
+    INTERIM_PENDING,
+    RUNNING_STATUSES,
+    TRIAGE_STATUSES,
+    DeadlineKind,
+    deadline_kind,
+)
 from mashang.demands.models import Demand
 from mashang.supervision.messages import notices_notify
 from mashang.supervision.models import LEVEL_RANK, Level, SupervisionNotice
@@ -78,6 +84,7 @@ _FIELDS = (
     "first_responded_at",
     "assessed_at",
     "replied_at",
+    "kind",
 )
 
 
@@ -130,11 +137,7 @@ def _kind() -> Case:
             then=Value(DeadlineKind.FIRST_CONTACT),
         ),
         When(
-            Q(
-                assessed_at__isnull=True,
-                replied_at__isnull=True,
-                next_due_at=F("interim_reply_due_at"),
-            ),
+            INTERIM_PENDING & Q(next_due_at=F("interim_reply_due_at")),
             then=Value(DeadlineKind.INTERIM_REPLY),
         ),
         default=Value(DeadlineKind.RESOLUTION),
