@@ -337,6 +337,9 @@ def _propose(meeting: Meeting, at: datetime) -> int:
                 source=p.source,
                 key=p.key,
                 title=p.title[:300],
+                # A difficult case goes on the agenda by itself; the other proposals wait for
+                # the secretary.
+                status=ItemStatus.ACCEPTED if p.source == Source.DIFFICULT else ItemStatus.PROPOSED,
                 evidence=p.evidence,
                 figures=p.figures,
                 demand_id=p.demand_id,

@@ -370,3 +370,14 @@ def test_an_action_item_reports_its_progress_every_month_until_it_is_replied(zon
     d.refresh_from_db()
     d = S.demand_reply(actor=zone.land_staff, demand_id=d.pk, version=d.version, reply="方案已印发", at=at(2027, 1, 29, 9, 0))
     assert d.next_due_at is None  # replied: the service team confirms it closed
+
+
+def test_a_difficult_case_is_on_the_next_agenda_from_the_start(zone):
+    d = dispatched_by_default(zone, at(2026, 11, 30, 9, 0))
+    d = S.demand_escalate(actor=zone.officer, demand_id=d.pk, version=d.version, reason="涉及多个部门",
+                          at=at(2026, 11, 30, 9, 30))
+    meeting = plan(zone)
+    item = AgendaItem.objects.get(meeting=meeting, demand=d)
+    assert (item.source, item.status) == ("difficult", ItemStatus.ACCEPTED)
+    meeting = M.meeting_freeze(actor=zone.supervisor, meeting_id=meeting.pk, version=meeting.version, at=CALLED)
+    assert meeting.status == MeetingStatus.AGENDA_FROZEN  # the case alone makes an agenda
