@@ -208,6 +208,22 @@ OPEN_BY_AGE = [
         ],
     ),
 ]
+# Action items (督办事项) a review meeting decided: what the lead unit is to do.
+ACTION_TITLES = [
+    "牵头协调{unit}相关审批事项限时办结",
+    "梳理本季度逾期诉求并提交整改清单",
+    "会同相关部门研究{topic}政策口径",
+    "对{topic}类诉求开展专项回访",
+    "完善{topic}事项办理指引并公开",
+    "组织{topic}重点项目现场协调会",
+]
+ACTION_TOPICS = ["用地", "报建", "税费", "融资", "政策兑现", "用工", "水电气", "环保", "消防", "证照"]
+ACTION_DESCRIPTION = "按{meeting}研判会议决定：{title}，并按期报送办理情况。"
+# Open action items by age in days (upper bound of the bracket), as the demands' above.
+ITEM_OPEN_BY_AGE = [
+    (1.0, [("dispatched", 80), ("in_progress", 20)]),
+    (math.inf, [("dispatched", 4), ("in_progress", 66), ("replied", 30)]),
+]
 CHANNELS = [("web", 45), ("api", 10), ("phone", 25), ("visit", 10), ("chat", 10)]
 URGENCIES = [("normal", 85), ("urgent", 12), ("critical", 3)]
 OPEN_FLOOR = 0.012  # the chance that a year-old demand is still open (difficult, forgotten…)
@@ -366,6 +382,30 @@ def ensure_reference_data(*, seed: int, enterprises: int) -> SimpleNamespace:
             )
             for code, uid in unit_ids.items()
         ]
+        # Leaders who take difficult cases on and name their coordinators, and each unit's head
+        # (who signs off the reply to a difficult case); after the others, so that adding them
+        # left the names drawn before unchanged.
+        people += [
+            User(
+                username=f"bench-leader-{i}",
+                role=User.Role.LEADER,
+                display_name=person_name(rng),
+                phone=phone(rng),
+                password=unusable,
+            )
+            for i in range(1, 4)
+        ]
+        people += [
+            User(
+                username=f"bench-head-{code}",
+                role=User.Role.UNIT_HEAD,
+                unit_id=uid,
+                display_name=person_name(rng),
+                phone=phone(rng),
+                password=unusable,
+            )
+            for code, uid in unit_ids.items()
+        ]
         User.objects.bulk_create(people, ignore_conflicts=True, batch_size=1000)
         users = {
             u: (pk, dn, ph)
@@ -375,10 +415,15 @@ def ensure_reference_data(*, seed: int, enterprises: int) -> SimpleNamespace:
         }
     contacts = [users[f"bench-contact-{i:05d}"] for i in range(len(enterprise_ids))]
     officers = [users[f"bench-officer-{i}"] for i in range(1, 6)]
+    leaders = [users[f"bench-leader-{i}"] for i in range(1, 4)]
     return SimpleNamespace(
         unit_ids=unit_ids,
         categories=categories,
         enterprise_ids=enterprise_ids,
         contacts=contacts,
         officers=officers,
+        # Who may coordinate a difficult case: leaders, supervisors, service officers (ids).
+        coordinators=[pk for pk, *_ in leaders + officers],
+        staff={uid: users[f"bench-staff-{code}"][0] for code, uid in unit_ids.items()},
+        heads={uid: users[f"bench-head-{code}"][0] for code, uid in unit_ids.items()},
     )

@@ -14,5 +14,6 @@ urlpatterns = [
     path("supervision/", include("mashang.supervision.urls")),
     path("projects/", include("mashang.projects.urls")),
     path("landstart/", include("mashang.landstart.urls")),
+    path("meetings/", include("mashang.meetings.urls")),
     path("", include("mashang.web.urls")),
 ]

@@ -28,6 +28,8 @@ class Status(models.TextChoices):
 
 TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.MERGED, Status.WITHDRAWN})
 OPEN_STATUSES = frozenset(Status) - TERMINAL_STATUSES
+#: The open statuses as the partial indexes' conditions name them (sorted: a stable migration).
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
 
 
 class Channel(models.TextChoices):
@@ -184,6 +186,35 @@ class Demand(models.Model):
             # The scorecard snapshots' fingerprint of a period (how many demands, the sum of their
             # versions, the greatest id), read from this narrow index alone.
             models.Index(fields=["submitted_at"], name="demand_filed_version_idx", include=["id", "version"]),
+            # The review agenda's rules (mashang.meetings.agenda) read the few open demands each
+            # rule calls for in index order, not every open demand (10 M demands: 0.8–2.5 s →
+            # 0.01 s each). The status list is all of OPEN_STATUSES: PostgreSQL uses a partial
+            # index only for a query whose list is within the index's.
+            models.Index(
+                fields=["escalated_at", "id"],
+                name="demand_open_case_idx",
+                condition=models.Q(status__in=_OPEN)
+                & (models.Q(status="difficult") | models.Q(coordinator__isnull=False)),
+            ),
+            models.Index(
+                fields=["-round", "dispatched_at", "id"],
+                name="demand_open_reopened_idx",
+                condition=models.Q(status__in=_OPEN, round__gt=1),
+            ),
+            models.Index(
+                fields=["-return_count", "id"],
+                name="demand_open_disputed_idx",
+                condition=models.Q(status__in=_OPEN, return_count__gt=1),
+            ),
+            models.Index(
+                fields=["next_due_at", "id"],
+                name="demand_open_item_due_idx",
+                condition=models.Q(status__in=_OPEN, kind="action_item"),
+            ),
+            # An enterprise's demands of one category in a period (the agenda's repeat demands).
+            models.Index(
+                fields=["enterprise", "category", "submitted_at"], name="demand_enterprise_category_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(name="demand_version_positive", condition=models.Q(version__gte=1)),

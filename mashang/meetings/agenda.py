@@ -31,6 +31,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -46,6 +47,9 @@ from mashang.projects.selectors import behind_plan_filter, standing_rank
 from mashang.projects.transitions import Record
 from mashang.supervision.scorecards import formulas as sc
 from mashang.supervision.scorecards.selectors import scorecard_compute
+
+#: A repeat item's evidence names the first this many demands of the enterprise and category.
+REPEAT_NUMBERS_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -253,13 +257,20 @@ def repeats(start: date, end: date, t: Thresholds) -> list[Proposal]:
         return []
     enterprises = Enterprise.objects.in_bulk({g["enterprise"] for g in groups})
     categories = Category.objects.in_bulk({g["category"] for g in groups})
-    numbers = defaultdict(list)
-    for e_id, c_id, number in (
+    # The first numbers of each group, each group read from its own index range.
+    parts = [
         _filed(start, end)
-        .filter(enterprise__in=enterprises.keys(), category__in=categories.keys())
+        .filter(enterprise=g["enterprise"], category=g["category"])
         .order_by("submitted_at", "id")
-        .values_list("enterprise", "category", "number")
-    ):
+        .values_list("enterprise", "category", "submitted_at", "id", "number")[:REPEAT_NUMBERS_LISTED]
+        for g in groups
+    ]
+    if connection.features.supports_slicing_ordering_in_compound and len(parts) > 1:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = [row for part in parts for row in part]
+    numbers = defaultdict(list)
+    for e_id, c_id, _at, _id, number in sorted(rows, key=lambda r: (r[2], r[3])):
         numbers[(e_id, c_id)].append(number)
     out = []
     for g in groups:
@@ -274,6 +285,11 @@ def repeats(start: date, end: date, t: Thresholds) -> list[Proposal]:
                 evidence=[
                     _("{count} demands filed in the period: {numbers}").format(
                         count=g["n"], numbers="、".join(numbers[(enterprise.pk, category.pk)])
+                    )
+                    + (
+                        _(" and {more} more").format(more=g["n"] - REPEAT_NUMBERS_LISTED)
+                        if g["n"] > REPEAT_NUMBERS_LISTED
+                        else ""
                     )
                 ],
                 figures={"count": g["n"]},

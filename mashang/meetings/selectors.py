@@ -255,7 +255,10 @@ def action_item_list(
     elif f.state == "due_soon":
         soon = now + timedelta(days=DUE_SOON_DAYS)
         qs = qs.filter(
-            open_q, demand__resolution_due_at__gte=now, demand__resolution_due_at__lt=soon
+            # Not already overdue on an earlier deadline (that is the "overdue" tab).
+            open_q,
+            demand__next_due_at__gte=now,
+            demand__resolution_due_at__lt=soon,
         )
     elif f.state == "closed":
         qs = qs.filter(~open_q)

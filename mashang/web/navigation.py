@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mashang.meetings.selectors import can_view_cases
+from mashang.meetings.transitions import can_view as can_view_meetings
 from mashang.org.models import User
 
 R = User.Role
@@ -37,6 +39,11 @@ def nav_for(user) -> list[dict[str, str]]:
     if role != R.ENTERPRISE:
         items.append((_("Supervision notices"), "supervision:notices"))
         items.append((_("Scorecards"), "supervision:scorecards"))
+    if can_view_meetings(user):
+        items.append((_("Review meetings"), "meetings:index"))
+        items.append((_("Action items"), "meetings:action-items"))
+    if can_view_cases(user):
+        items.append((_("Difficult cases"), "meetings:difficult-cases"))
     result = [{"label": label, "url": reverse(name)} for label, name in items]
     result.append({"label": _("Inbox"), "url": reverse("notify:inbox")})
     if user.is_staff:

@@ -4,6 +4,7 @@ schema and the reference lists describe the API."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -373,7 +374,7 @@ def test_the_openapi_schema_is_openapi_3_and_lists_every_action(zone, api):
     components = schema["components"]["schemas"]
     operation_ids = []
     for path, operations in paths.items():
-        declared = {part[1:-1] for part in path.split("/") if part.startswith("{")}
+        declared = set(re.findall(r"\{(\w+)\}", path))  # also "minutes.{ext}"
         for method, operation in operations.items():
             assert method in {"get", "post", "put", "patch", "delete"}, (path, method)
             assert operation["responses"], (path, method)

@@ -65,10 +65,12 @@
       event.detail.isError = false;
     }
   });
-  // After an action the demand is swapped in anew: take the focus to what the server said.
+  // After an action the demand (or meeting) is swapped in anew: take the focus to what the
+  // server said.
+  var BODIES = ["demand-body", "meeting-body"];
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (!event.detail.target || event.detail.target.id !== "demand-body") { return; }
-    var body = document.getElementById("demand-body");
+    if (!event.detail.target || BODIES.indexOf(event.detail.target.id) < 0) { return; }
+    var body = document.getElementById(event.detail.target.id);
     var said = body && body.querySelector("[role=alert], [role=status]");
     if (said) { said.setAttribute("tabindex", "-1"); said.focus(); }
   });
