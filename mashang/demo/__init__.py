@@ -14,5 +14,7 @@ Modules:
 - :mod:`mashang.demo.texts` — demand, reply and reason templates
 - :mod:`mashang.demo.plan` — pure generation of enterprises, people and demand plans
 - :mod:`mashang.demo.simulate` — plays the demand plans through the services
+- :mod:`mashang.demo.meetings` — the year's review meetings and their action items
+  (texts in :mod:`mashang.demo.meeting_texts`)
 - :mod:`mashang.demo.load` — checks, wipes and loads a database (used by the command)
 """

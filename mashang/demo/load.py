@@ -7,7 +7,8 @@ data, so a database has either the whole demo and its marker or neither.
 What the demo owns, and ``--force`` wipes: the enterprises whose contact is a demo
 enterprise user (``ent001``…), their demands with their events and assignments, those
 users, the demo's investment projects with their land-start runs and events, the bundle
-template the demo installed (:mod:`mashang.demo.projects`), and the marker. Units,
+template the demo installed (:mod:`mashang.demo.projects`), the review meetings the demo's
+staff called with the action items they opened (:mod:`mashang.demo.meetings`), and the marker. Units,
 categories and the other demo users are updated in place on the next load rather than
 deleted, because other data may refer to them.
 """
@@ -29,10 +30,13 @@ from mashang.audit.services import event_record
 from mashang.core.errors import ApplicationError
 from mashang.core.numbering import numbers_continue
 from mashang.demands.models import Assignment, Demand, NumberSequence
+from mashang.demands.models import Kind as DemandKind
 from mashang.demo import reference as ref
+from mashang.demo.meetings import DemoMeetings, demo_meetings_wipe
 from mashang.demo.plan import DemoPlan, demo_plan
 from mashang.demo.projects import demo_projects_load, demo_projects_wipe
 from mashang.demo.simulate import Player, PlayStats
+from mashang.meetings.models import Meeting
 from mashang.org.models import Category, Enterprise, Unit, User
 from mashang.projects.models import Project
 from mashang.workcal.selectors import calendar_get
@@ -82,6 +86,8 @@ class LoadResult:
     stats: PlayStats
     statuses: Counter = field(default_factory=Counter)
     users: int = 0
+    meetings: int = 0
+    action_items: int = 0
 
 
 def demo_marker() -> dict | None:
@@ -114,6 +120,7 @@ def demo_foreign_data() -> list[str]:
         ("单位", Unit.objects.count()),
         ("诉求类别", Category.objects.count()),
         ("投资项目", Project.objects.count()),
+        ("研判会议", Meeting.objects.count()),
         (
             "与演示同名的用户",
             User.objects.filter(username__in=demo_names).count()
@@ -159,6 +166,7 @@ def demo_wipe() -> int:
 def _wipe() -> int:
     with transaction.atomic():
         marker = demo_marker()
+        demo_meetings_wipe()  # first: their agendas refer to the demo's demands and projects
         contacts = User.objects.filter(username__regex=CONTACT_USERNAME.pattern)
         enterprise_ids = set(
             contacts.exclude(enterprise=None).values_list("enterprise_id", flat=True)
@@ -215,26 +223,40 @@ def demo_load(
     with transaction.atomic():
         users = _setup_org(plan)
         unit_codes = dict(Unit.objects.values_list("pk", "code"))
-        stats = Player(plan=plan, users=users, unit_codes=unit_codes, cal=cal).play(
-            progress=progress
+        player = Player(plan=plan, users=users, unit_codes=unit_codes, cal=cal)
+        meetings = DemoMeetings(
+            plan=plan, users=users, unit_codes=unit_codes, cal=cal, player=player
         )
-        projects = demo_projects_load(plan=plan, users=users, cal=cal)
+        stats = player.play(progress=progress, acts=meetings.courses())
+        projects = demo_projects_load(
+            plan=plan, users=users, cal=cal, land_reviews=meetings.land_reviews
+        )
+        made = meetings.payload()
         event_record(
             subject_type=MARKER_SUBJECT,
             subject_id=0,
             action=MARKER_ACTION,
             actor=users["admin"],
             at=plan.horizon,
-            payload={**options.payload(), **projects.payload()},
+            payload={**options.payload(), **projects.payload(), **made},
         )
     statuses = _statuses(plan)
-    return LoadResult(options=options, stats=stats, statuses=statuses, users=len(users))
+    return LoadResult(
+        options=options,
+        stats=stats,
+        statuses=statuses,
+        users=len(users),
+        meetings=int(made["meetings"]),
+        action_items=int(made["action_items"]),
+    )
 
 
 def _statuses(plan: DemoPlan) -> Counter:
     numbers = {e.credit_code for e in plan.enterprises}
     return Counter(
-        Demand.objects.filter(enterprise__credit_code__in=numbers).values_list("status", flat=True)
+        Demand.objects.filter(
+            enterprise__credit_code__in=numbers, kind=DemandKind.DEMAND
+        ).values_list("status", flat=True)
     )
 
 

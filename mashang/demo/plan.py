@@ -110,6 +110,9 @@ class DemandPlan:
     duplicate_of: int | None = None  # index of the demand it duplicates (merged into it)
     stop: str | None = None  # the status it is left in
     fast: bool = False  # handled briskly (so that a planned stop is reached in time)
+    #: Where a difficult case the leader assigned is left (in progress, or replied and waiting
+    #: for the lead unit head's sign-off); None: it runs to its end.
+    case_stop: str | None = None
 
 
 @dataclass
@@ -560,3 +563,35 @@ def _ensure_coverage(
     if not any(p.withdraw for p in plans) and candidates:
         plan = candidates.pop(len(candidates) // 2)
         plan.withdraw = Status.DISPATCHED
+    _ensure_cases(plans, horizon, originals)
+
+
+def _ensure_cases(plans: list[DemandPlan], horizon: datetime, originals: set[int]) -> None:
+    """Difficult cases in every state: besides those waiting for a leader (a stop above), one the
+    leader assigned that is still being handled, one whose reply waits for the lead unit head's
+    sign-off, and one closed after the sign-off — from demands old enough to get there."""
+
+    def free(p: DemandPlan, low: int, high: int) -> bool:
+        age = horizon - p.submitted_at
+        return (
+            timedelta(days=low) <= age <= timedelta(days=high)
+            and p.duplicate_of is None
+            and p.index not in originals
+            and p.stop is None
+            and p.withdraw is None
+            and p.case_stop is None
+        )
+
+    for case_stop, low, high in (
+        (Status.IN_PROGRESS, 25, 60),
+        (Status.REPLIED, 30, 70),
+        (None, 60, 150),
+    ):
+        plan = next((p for p in reversed(plans) if free(p, low, high)), None)
+        if plan is None:
+            continue
+        _set_stop(plan, Status.DIFFICULT)
+        plan.stop = None  # the leader takes it on (simulate: assign-case)
+        plan.case_stop = case_stop
+        plan.outcomes[1] = (True, Rating.SATISFIED)
+        plan.fast = True

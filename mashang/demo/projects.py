@@ -8,7 +8,8 @@ reason written when a key project falls behind. Blockers are raised on projects
 default land-start bundle is installed and every run is driven by the units' own people:
 opened by the officer when the land is listed, pre-reviewed by the units, awarded by the
 trading centre, each step completed by its unit — which moves the project to awarded and
-started. All acts of all projects run in time order, before the demo's "now".
+started. All acts of all projects run in time order, before the demo's "now", and with them
+the land-supply reviews of :mod:`mashang.demo.meetings` (whose minutes list some of the land).
 
 What the demo owns and ``--force`` wipes (:func:`demo_projects_wipe`): the projects of the
 demo's enterprises and of its prospective investors (:data:`project_texts.PROSPECT_NAMES`),
@@ -107,6 +108,15 @@ class _Player:
         self.horizon = plan.horizon
         self.acts: list[_Act] = []
         self.loaded = ProjectsLoaded()
+        self.lives: dict[int, _Live] = {}
+        self.listed_by_review: set[int] = set()  # their land is listed by a land-supply review
+
+    def project_id(self, index: int) -> int:
+        """The id of the project of plan ``index`` (once its creation has been played)."""
+        project_id = self.lives[index].project_id
+        if project_id is None:
+            raise DemoProjectError(f"project #{index} is not created yet")
+        return project_id
 
     # --- times -------------------------------------------------------------------------------
 
@@ -132,7 +142,7 @@ class _Player:
 
     def project_acts(self, p: ProjectPlan, seed: int) -> None:
         rng = random.Random(f"mashang-demo:{seed}:project-acts:{p.index}")
-        live = _Live(p)
+        live = self.lives[p.index] = _Live(p)
         officer = self.users[p.officer]
         label = f"project #{p.index} ({p.name})"
         created = self.office(p.entered, rng, morning=True)
@@ -145,6 +155,8 @@ class _Player:
         for stage in path[path.index(p.entry_stage) + 1 : path.index(p.standing) + 1]:
             if p.run in ("completed", "live") and stage in (Stage.AWARDED, Stage.STARTED):
                 continue  # the land-start run moves it
+            if stage == Stage.LISTED and p.index in self.listed_by_review:
+                continue  # the minutes of a land-supply review list it (mashang.demo.meetings)
             moved = self.office(p.reached[stage], rng, morning=True)
             self.add(moved, f"{label}: {stage}", self._move_act(live, officer, ACTION_TO[stage], moved))
             if stage == Stage.SIGNED and later:  # at signing, the officer plans what follows
@@ -313,8 +325,19 @@ class _Player:
         return self.loaded
 
 
-def demo_projects_load(*, plan: DemoPlan, users: Mapping[str, User], cal: WorkCalendar) -> ProjectsLoaded:
-    """Make the demo's projects, blockers and land-start runs (inside the demo's transaction)."""
+#: Given the project plan and a way to the id of a plan's project, the land-supply reviews say
+#: which projects' land their minutes list, and give their acts (when, label, what).
+LandReviews = Callable[
+    [list[ProjectPlan], Callable[[int], int]],
+    tuple[set[int], list[tuple[datetime, str, Callable[[], Any]]]],
+]
+
+
+def demo_projects_load(
+    *, plan: DemoPlan, users: Mapping[str, User], cal: WorkCalendar, land_reviews: LandReviews | None = None
+) -> ProjectsLoaded:
+    """Make the demo's projects, blockers and land-start runs (inside the demo's transaction),
+    and play the land-supply reviews' acts among them."""
     projects_plan = demo_projects_plan(
         seed=plan.seed, start=plan.start.date(), until=plan.until, enterprises=plan.enterprises,
         is_working_day=cal.is_working_day,
@@ -323,8 +346,13 @@ def demo_projects_load(*, plan: DemoPlan, users: Mapping[str, User], cal: WorkCa
     installed = player.at(player.days.on_or_after(plan.start.date() + timedelta(days=1)), "09:00")
     template, created = landstart.template_install_default(actor=users["admin"], at=installed)
     player.loaded.template = template.pk if created else None
+    reviews: list[tuple[datetime, str, Callable[[], Any]]] = []
+    if land_reviews is not None:
+        player.listed_by_review, reviews = land_reviews(projects_plan.projects, player.project_id)
     for p in projects_plan.projects:
         player.project_acts(p, plan.seed)
+    for at, label, run in reviews:
+        player.add(at, label, run)
     return player.play()
 
 

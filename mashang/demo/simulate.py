@@ -6,6 +6,10 @@ service returned. A heap runs every demand's steps in time order across the whol
 so a duplicate is merged while the demand it duplicates is still open, numbers follow the
 order of filing, and no step happens at or after the demo's "now" (``plan.horizon``):
 what has not happened by then is left as it is.
+
+Besides the demands' courses the heap runs courses of :class:`Act` — the review meetings of
+:mod:`mashang.demo.meetings` and the action items they open — in the same time order, so a
+meeting's agenda is proposed from the data as it stood that day.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import heapq
 import itertools
 import random
 from collections import Counter
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +48,19 @@ class Step:
     kwargs: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Act:
+    """A move beside the demands' courses (a meeting's, an action item's): ``run()`` at ``at``;
+    what it returns is sent back to the course that yielded it."""
+
+    at: datetime
+    label: str
+    run: Callable[[], Any]
+
+
+Acts = Generator[Act, Any, None]
+
+
 @dataclass
 class PlayStats:
     submitted: int = 0
@@ -65,34 +82,64 @@ class Player:
         self.cal = cal
         self.enterprises = {e.number: e for e in plan.enterprises}
         self.latest: dict[int, Demand] = {}
+        self._heap: list[tuple[datetime, int, int, Step | Act, Course | Acts]] = []
+        self._order = itertools.count()
+        self._clock = plan.start
 
     def user(self, username: str) -> User:
         return self.users[username]
 
+    def _schedule(self, index: int, course: Course | Acts, step: Step | Act) -> None:
+        if step.at >= self.plan.horizon:  # not yet happened at the demo's "now"
+            course.close()
+            return
+        heapq.heappush(self._heap, (step.at, next(self._order), index, step, course))
+
+    def spawn(self, acts: Acts) -> None:
+        """Start a course of acts (a meeting's, an action item's) in the zone's time order; its
+        first act may not come before the moment being played."""
+        try:
+            first = next(acts)
+        except StopIteration:
+            return
+        if first.at < self._clock:
+            raise DemoError(f"demo {first.label} at {first.at} runs before {self._clock}")
+        self._schedule(-1, acts, first)
+
     def play(
-        self, *, progress: Callable[[int, int], None] | None = None, every: int = 250
+        self,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        every: int = 250,
+        acts: Iterable[Acts] = (),
     ) -> PlayStats:
         stats = PlayStats()
         total = len(self.plan.demands)
-        order = itertools.count()
-        heap: list[tuple[datetime, int, int, Step, Course]] = []
-
-        def schedule(index: int, course: Course, step: Step) -> None:
-            if step.at >= self.plan.horizon:  # not yet happened at the demo's "now"
-                course.close()
-                return
-            heapq.heappush(heap, (step.at, next(order), index, step, course))
-
+        heap = self._heap
         for p in self.plan.demands:
             course = _course(p, self)
-            schedule(p.index, course, next(course))
+            self._schedule(p.index, course, next(course))
+        for course in acts:
+            self.spawn(course)
 
-        clock = self.plan.start
         while heap:
             at, _, index, step, course = heapq.heappop(heap)
-            if at < clock:
-                raise DemoError(f"demo step #{index} {step.action} at {at} runs before {clock}")
-            clock = at
+            if at < self._clock:
+                raise DemoError(
+                    f"demo step #{index} {_name(step)} at {at} runs before {self._clock}"
+                )
+            self._clock = at
+            if isinstance(step, Act):
+                try:
+                    result = step.run()
+                except Exception as exc:
+                    raise DemoError(
+                        f"demo {step.label} at {at.astimezone(self.cal.tz):%Y-%m-%d %H:%M} "
+                        f"failed: {exc}"
+                    ) from exc
+                stats.actions[step.label.split(":")[0]] += 1
+                self._follow(course, step, result)
+                continue
             try:
                 if step.action == "submit":
                     demand = step.service(at=at, **step.kwargs)
@@ -112,16 +159,32 @@ class Player:
                 stats.submitted += 1
                 if progress and (stats.submitted % every == 0 or stats.submitted == total):
                     progress(stats.submitted, total)
-            try:
-                following = course.send(demand)
-            except StopIteration:
-                continue
-            if following.at <= at:
-                raise DemoError(
-                    f"demo demand #{index}: {following.action} at {following.at} is not after {step.action} at {at}"
-                )
-            schedule(index, course, following)
+            self._follow(course, step, demand, index)
         return stats
+
+    def _follow(
+        self, course: Course | Acts, step: Step | Act, result: Any, index: int = -1
+    ) -> None:
+        """Send ``result`` to ``course`` and schedule the step it yields next."""
+        try:
+            following = course.send(result)
+        except StopIteration:
+            return
+        except Exception as exc:
+            if index >= 0:
+                raise
+            raise DemoError(f"demo course after {_name(step)} failed: {exc}") from exc
+        if following.at <= step.at:
+            what = f"demand #{index}" if index >= 0 else "course"
+            raise DemoError(
+                f"demo {what}: {_name(following)} at {following.at} is not after "
+                f"{_name(step)} at {step.at}"
+            )
+        self._schedule(index, course, following)
+
+
+def _name(step: Step | Act) -> str:
+    return step.label if isinstance(step, Act) else step.action
 
 
 def merge_or_triage(
@@ -323,6 +386,8 @@ def _course(p: DemandPlan, z: Player) -> Course:
             )
         if p.stop == Status.IN_PROGRESS:
             return
+        if p.case_stop == Status.IN_PROGRESS and d.coordinator_id is not None:
+            return  # a difficult case the leader assigned, still being handled
 
         extension = p.extension if cycle == 0 else None
         if extension:
@@ -364,6 +429,8 @@ def _course(p: DemandPlan, z: Player) -> Course:
             t = later(t, 200, 900, unit=lead, late=0.05, late_range=(1500, 3500))
         d = yield Step(t, "reply", S.demand_reply, {"actor": unit_actor(), "reply": reply})
         if d.coordinator_id is not None:
+            if p.case_stop == Status.REPLIED:
+                return  # a difficult case whose reply waits for the head's sign-off
             # A difficult case: the lead unit's head signs the reply off before the enterprise is asked.
             t = later(t, 30, 300, unit=lead)
             d = yield Step(t, "sign-off", S.demand_sign_off, {"actor": head, "note": "经审核，同意答复"})

@@ -54,6 +54,8 @@ from mashang.notify.services import notification_enqueue
 from mashang.org.models import Category, Unit, User
 from mashang.projects.models import Project
 from mashang.projects.services import project_review_decide
+from mashang.projects.services.land import REVIEW_OUTCOMES
+from mashang.projects.transitions import target_of
 from mashang.workcal.selectors import calendar_get
 
 SUBJECT = "meeting"
@@ -88,6 +90,8 @@ MSG_BAD_RULE = _("Choose one of: {choices}.")
 MSG_BAD_LIMIT = _("Give a number of at least 0.25 and at most 999.")
 MSG_BAD_OUTCOME = _("Choose one of: {choices}.")
 MSG_PROJECT_NOT_AT_REVIEW = _("Only a land-supply review decides on a project.")
+MSG_ITEM_ALREADY = _("This agenda item is already {status}.")
+MSG_ALREADY_ON_AGENDA = _("This is already on the agenda.")
 MSG_APPLY_FAILED = _("The minutes could not be approved: {problem}")
 
 #: Who may chair (leaders, the supervision office) and who may keep the minutes.
@@ -428,6 +432,9 @@ def _item_status(
     def change(meeting: Meeting, now: datetime) -> Change:
         item = _item(meeting, item_id)
         before = item.status
+        if before == status:
+            message = str(MSG_ITEM_ALREADY).format(status=ItemStatus(status).label)
+            raise ValidationFailed(message, fields={"item": message})
         item.status = status
         item.save(update_fields=["status"])
         return Change(payload={"item": item.pk, "key": item.key, "from": before, "to": status})
@@ -481,11 +488,22 @@ def agenda_item_add(
         position = (
             AgendaItem.objects.filter(meeting=meeting).aggregate(m=Max("position"))["m"] or 0
         ) + 1
+        # About a demand or project: the same key as the rules give it, so it is on the agenda once.
+        key = (
+            f"demand:{demand_row.pk}"
+            if demand_row
+            else f"project:{project_row.pk}"
+            if project_row
+            else f"manual:{position}"
+        )
+        if AgendaItem.objects.filter(meeting=meeting, key=key).exists():
+            field = "demand" if demand_row else "project"
+            raise ValidationFailed(MSG_ALREADY_ON_AGENDA, fields={field: MSG_ALREADY_ON_AGENDA})
         item = AgendaItem.objects.create(
             meeting=meeting,
             position=position,
             source=Source.MANUAL,
-            key=f"manual:{position}",
+            key=key,
             status=ItemStatus.ACCEPTED,
             title=title,
             evidence=[line for line in evidence.splitlines() if line.strip()],
@@ -675,6 +693,16 @@ def _decision_clean(
             required=outcome == ProjectOutcome.DEFER,
             limit=500,
         )
+        if project is not None and outcome in (ProjectOutcome.APPROVE, ProjectOutcome.DEFER):
+            try:  # refused now, not only when the minutes are approved
+                target_of(
+                    action=REVIEW_OUTCOMES[outcome],
+                    stage=project.stage,
+                    project_type=project.project_type,
+                    stage_before_pause=project.stage_before_pause,
+                )
+            except ApplicationError as refused:
+                errors[at + "outcome"] = refused.message
         plan.project_moves.append({"project": project, "outcome": outcome, "reason": reason})
     _raise(errors)
     return plan
@@ -915,6 +943,7 @@ def meeting_cancel(
                 link=f"/meetings/{meeting.pk}/",
                 audience=_audience(meeting),
                 dedupe_key=f"meeting:{meeting.pk}:cancelled",
+                payload={"meeting": meeting.pk, "number": meeting.number},
                 at=now,
             )
         return Change(fields={"cancel_reason": why}, reason=why)

@@ -67,7 +67,9 @@ def snapshot() -> list[tuple]:
 @pytest.mark.django_db
 def test_every_status_appears_and_every_credit_code_is_valid(demo):
     assert "120/120" in demo
-    statuses = Counter(Demand.objects.filter(project=None).values_list("status", flat=True))
+    statuses = Counter(
+        Demand.objects.filter(project=None, kind="demand").values_list("status", flat=True)
+    )
     assert set(statuses) == set(Status.values)
     assert sum(statuses.values()) == 120  # besides the blockers raised on projects
     assert statuses[Status.CLOSED] > 60
@@ -78,7 +80,7 @@ def test_every_status_appears_and_every_credit_code_is_valid(demo):
         f"ent{n:03d}" for n in range(1, 21)
     }
     # Every enterprise filed something; every unit has a head.
-    assert Demand.objects.values("enterprise").distinct().count() == 20
+    assert Demand.objects.filter(kind="demand").values("enterprise").distinct().count() == 20
     assert not Unit.objects.filter(head=None).exists()
 
 
@@ -98,12 +100,13 @@ def test_every_event_is_a_move_of_the_services_by_the_right_person_in_working_ti
         .order_by("subject_id", "id")
     )
     previous: dict[int, datetime] = {}
+    action_items = set(Demand.objects.filter(kind="action_item").values_list("pk", flat=True))
     for event in timeline:
         assert event.at < HORIZON
         if event.subject_id in previous:
             assert event.at > previous[event.subject_id]
-        else:
-            assert event.action == "submit"
+        else:  # filed by an enterprise or an officer; an action item opened by the minutes
+            assert event.action == ("open" if event.subject_id in action_items else "submit")
         previous[event.subject_id] = event.at
         if event.actor.role in STAFF_ROLES:
             local = event.at.astimezone(cal.tz)
@@ -139,7 +142,7 @@ def test_the_same_seed_gives_the_same_data(demo):
         )
         == first_events
     )
-    assert Demand.objects.filter(project=None).count() == 120
+    assert Demand.objects.filter(project=None, kind="demand").count() == 120
     assert Enterprise.objects.count() == 20
 
     load(force=True, seed=8)

@@ -28,7 +28,7 @@ def test_a_database_with_other_data_is_refused_unless_forced():
     assert not Demand.objects.exists()
 
     load(force=True)
-    assert Demand.objects.filter(project=None).count() == 120
+    assert Demand.objects.filter(project=None, kind="demand").count() == 120
     assert Unit.objects.get(code="zrzy").name == "自然资源分局"
 
 

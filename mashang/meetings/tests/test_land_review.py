@@ -162,3 +162,16 @@ def test_a_deferral_needs_a_reason_and_a_move_the_stage_refuses_stops_the_whole_
     assert meeting.status == "held"
     assert zone.category.__class__.objects.get(pk=zone.category.pk).resolution_days != 4
     assert not Event.objects.filter(subject_type="category").exists()
+
+
+def test_a_move_the_projects_stage_does_not_allow_is_refused_with_the_decision(zone, make_project):
+    project = make_project(name="动力电池项目", stage="land_review")
+    meeting = land_meeting(zone)
+    item = AgendaItem.objects.get(meeting=meeting, project=project)
+    meeting = M.agenda_item_accept(actor=zone.officer, meeting_id=meeting.pk, version=meeting.version, item=item.pk, at=NOW)
+    meeting = M.meeting_freeze(actor=zone.officer, meeting_id=meeting.pk, version=meeting.version, at=NOW)
+    Project.objects.filter(pk=project.pk).update(stage=Stage.SIGNED)
+    with pytest.raises(ValidationFailed) as refused:
+        M.item_decide(actor=zone.officer, meeting_id=meeting.pk, version=meeting.version, item=item.pk,
+                      decision="同意供地", project_moves=[{"outcome": "approve"}], at=NOW)
+    assert "project_moves.0.outcome" in refused.value.fields

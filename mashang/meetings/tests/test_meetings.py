@@ -381,3 +381,18 @@ def test_a_difficult_case_is_on_the_next_agenda_from_the_start(zone):
     assert (item.source, item.status) == ("difficult", ItemStatus.ACCEPTED)
     meeting = M.meeting_freeze(actor=zone.supervisor, meeting_id=meeting.pk, version=meeting.version, at=CALLED)
     assert meeting.status == MeetingStatus.AGENDA_FROZEN  # the case alone makes an agenda
+
+
+def test_an_item_is_accepted_once_and_a_demand_is_on_the_agenda_once(zone):
+    d = dispatched_by_default(zone, at(2026, 11, 2, 9, 0))  # overdue: proposed by the rules
+    meeting = plan(zone)
+    item = AgendaItem.objects.get(meeting=meeting, demand=d)
+    meeting = M.agenda_item_accept(actor=zone.supervisor, meeting_id=meeting.pk, version=meeting.version, item=item.pk)
+    with pytest.raises(ValidationFailed):
+        M.agenda_item_accept(actor=zone.supervisor, meeting_id=meeting.pk, version=meeting.version, item=item.pk)
+    with pytest.raises(ValidationFailed) as refused:
+        M.agenda_item_add(actor=zone.supervisor, meeting_id=meeting.pk, version=meeting.version,
+                          title="再议此诉求", demand=d.number)
+    assert "demand" in refused.value.fields
+    assert AgendaItem.objects.filter(meeting=meeting, demand=d).count() == 1
+    assert Meeting.objects.get(pk=meeting.pk).version == meeting.version

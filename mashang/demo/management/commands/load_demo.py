@@ -17,6 +17,7 @@ MSG_ALREADY = "演示数据已经载入（种子 {seed}，截至 {until}，{dema
 MSG_WIPED = "已清除原有演示数据（{count} 条诉求）。"
 MSG_PROGRESS = "已生成 {done}/{total} 条诉求…"
 MSG_DONE = "演示数据已载入：{zone}，{demands} 条诉求，{enterprises} 家企业，{users} 位用户，用时 {seconds:.1f} 秒。"
+MSG_MEETINGS = "研判会议 {meetings} 次，会议决定的督办事项 {action_items} 项。"
 MSG_PASSWORD = "演示用户的密码均为 {password}；mashang demo_users 列出全部用户。"
 MSG_BAD_DATE = "--until 应为 YYYY-MM-DD 格式的日期，例如 2026-06-30"
 
@@ -29,7 +30,8 @@ def _date(value: str) -> date:
 
 
 class Command(BaseCommand):
-    """Load the demo zone: units and their people, categories, enterprises and a year of demands.
+    """Load the demo zone: units and their people, categories, enterprises, a year of demands,
+    investment projects and the review meetings with the action items they decided.
 
     Every demand and every move goes through the demand services with its actor and time,
     during the twelve months before --until (default: today in the zone's time zone). The
@@ -117,4 +119,7 @@ class Command(BaseCommand):
                 for status, count in sorted(result.statuses.items(), key=lambda i: -i[1])
             )
             self.stdout.write(f"状态：{summary}")
+            self.stdout.write(
+                MSG_MEETINGS.format(meetings=result.meetings, action_items=result.action_items)
+            )
             self.stdout.write(MSG_PASSWORD.format(password=DEMO_PASSWORD))
