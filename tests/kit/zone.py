@@ -110,10 +110,13 @@ def _number_sequences_left_behind(request, django_db_blocker):
     )
     if not commits or connection.vendor != "postgresql":
         return
+    from django.apps import apps
+
+    from mashang.core.models import YearlySequence
     from mashang.core.numbering import number_sequences_drop
-    from mashang.demands.models import NumberSequence
-    from mashang.projects.models import ProjectNumberSequence
 
     with django_db_blocker.unblock():
-        for sequences in (NumberSequence, ProjectNumberSequence):
-            number_sequences_drop(sequences)
+        # Every kind of number: demands, projects, meetings, action items.
+        for sequences in apps.get_models():
+            if issubclass(sequences, YearlySequence):
+                number_sequences_drop(sequences)
