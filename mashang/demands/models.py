@@ -39,6 +39,15 @@ class Channel(models.TextChoices):
     CHAT = "chat", _("Chat message")
     API = "api", _("API")
     MEETING = "meeting", _("Review meeting")
+    HOTLINE = "hotline", _("12345 hotline transfer")
+
+
+class ContactMethod(models.TextChoices):
+    """How the lead unit made its first contact with the enterprise."""
+
+    PHONE = "phone", _("Phone call")
+    VISIT = "visit", _("Visit")
+    MESSAGE = "message", _("Message")
 
 
 class Kind(models.TextChoices):
@@ -82,6 +91,27 @@ class Demand(models.Model):
     description = models.TextField(_("description"), max_length=5000)
     contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    external_number = models.CharField(
+        _("12345 order number"),
+        max_length=40,
+        blank=True,
+        help_text=_("The order number of a demand transferred from the city's 12345 hotline."),
+    )
+    external_due_at = models.DateTimeField(
+        _("12345 deadline"),
+        null=True,
+        blank=True,
+        help_text=_("The deadline the 12345 hotline set on the transferred order."),
+    )
+    intake_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit that registered the demand for an enterprise that came to it."),
+    )
     category = models.ForeignKey(
         "org.Category", verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -101,6 +131,10 @@ class Demand(models.Model):
     triaged_at = models.DateTimeField(_("triaged at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     first_responded_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
+    first_contact_method = models.CharField(
+        _("first contact by"), max_length=10, choices=ContactMethod.choices, blank=True
+    )
+    first_contact_with = models.CharField(_("first contact with"), max_length=100, blank=True)
     assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -222,6 +256,12 @@ class Demand(models.Model):
                 name="demand_has_enterprise",
                 condition=models.Q(kind="action_item") | models.Q(enterprise__isnull=False),
             ),
+            # A 12345 order is registered once (a repeated transfer finds the demand it became).
+            models.UniqueConstraint(
+                fields=["external_number"],
+                name="demand_external_number_once",
+                condition=~models.Q(external_number=""),
+            ),
             models.CheckConstraint(
                 name="demand_merged_has_target",
                 condition=~models.Q(status="merged") | models.Q(merged_into__isnull=False),
@@ -290,6 +330,18 @@ class Attachment(StoredFile):
 
     demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    #: The step the file came with: "submit", "attach" (supplementary material), or the
+    #: action whose form carried it ("respond", "assess", "reply", "opinion", "resume").
+    step = models.CharField(_("step"), max_length=20, blank=True)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit whose member filed it (a written reply, a permit, a co-unit's opinion)."),
+    )
 
     class Meta:
         verbose_name = _("attachment")
