@@ -19,6 +19,18 @@ pytest_plugins = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _zone_language():
+    """Every test starts in the zone's language, whatever language a request of the test before
+    it activated in this thread (a page's language switch, an API client's Accept-Language)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_collection_modifyitems(config, items):
     """PostgreSQL-only tests are skipped on SQLite, and fail the run where PostgreSQL is required."""
     vendor = os.environ.get("DATABASE_URL", "sqlite").split(":", 1)[0]

@@ -17,3 +17,8 @@ urlpatterns = [
     path("meetings/", include("mashang.meetings.urls")),
     path("", include("mashang.web.urls")),
 ]
+
+# Pages in the site's layout; JSON under /api/ (mashang.web.errors).
+handler403 = "mashang.web.errors.forbidden"
+handler404 = "mashang.web.errors.not_found"
+handler500 = "mashang.web.errors.server_error"

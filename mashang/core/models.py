@@ -1,3 +1,4 @@
+import uuid
 from typing import ClassVar
 
 from django.conf import settings
@@ -31,6 +32,25 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def _held_path(instance: "PendingUpload", filename: str) -> str:
+    """A random stored name, as for every stored file."""
+    return f"held/{uuid.uuid4().hex}"
+
+
+class PendingUpload(StoredFile):
+    """A file chosen on a form that failed for another reason, held for its uploader until the
+    form is sent again (browsers cannot refill a file input); then it becomes the record's
+    file and the hold goes. Holds older than a day are purged
+    (:func:`mashang.core.uploads.held_uploads_purge`)."""
+
+    file = models.FileField(_("file"), upload_to=_held_path, max_length=200)
+
+    class Meta:
+        verbose_name = _("held upload")
+        verbose_name_plural = _("held uploads")
+        indexes = [models.Index(fields=["uploaded_at"], name="pending_upload_at_idx")]
 
 
 class YearlySequence(models.Model):

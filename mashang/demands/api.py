@@ -5,12 +5,12 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Header, Query, Router, Schema
+from ninja import File, Header, Query, Router, Schema, UploadedFile
 from pydantic import Field
 
 from mashang.core.idempotency import answer_once
 from mashang.demands import services
-from mashang.demands.models import Channel, Demand, Rating, Status, Urgency
+from mashang.demands.models import Channel, ContactMethod, Demand, Rating, Status, Urgency
 from mashang.demands.selectors import (
     DemandDetail,
     DemandFilters,
@@ -19,6 +19,8 @@ from mashang.demands.selectors import (
     demand_get,
     demand_list,
 )
+from mashang.demands.selectors.opinions import demand_opinions
+from mashang.demands.services.attachments import demand_attach
 
 router = Router(tags=["demands"])
 
@@ -26,6 +28,7 @@ ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
 UrgencyName = Literal[tuple(Urgency.values)]  # type: ignore[valid-type]
 RatingName = Literal[tuple(Rating.values)]  # type: ignore[valid-type]
+ContactMethodName = Literal[tuple(ContactMethod.values)]  # type: ignore[valid-type]
 
 
 class DemandIn(Schema):
@@ -37,6 +40,17 @@ class DemandIn(Schema):
     enterprise_name: str = Field(default="", max_length=200)
     contact_name: str = Field(default="", max_length=50)
     contact_phone: str = Field(default="", max_length=30)
+    external_number: str = Field(
+        default="",
+        max_length=40,
+        description='The order number of a 12345 transfer (channel "hotline", required there); '
+        "an order is registered once: a repeat is refused (409) naming the demand it became.",
+    )
+    external_due_at: datetime | None = Field(
+        default=None,
+        description='The deadline the 12345 hotline set on the order (channel "hotline", required there, '
+        "in the future); the lead unit's resolution deadline is no later.",
+    )
 
 
 class Ref(Schema):
@@ -79,6 +93,18 @@ class EventOut(Schema):
     to_status: str
     reason: str
     payload: dict[str, Any]
+    text_withheld: bool = Field(
+        default=False,
+        description="The event's text (its reason and the text of its payload) is internal and withheld from you.",
+    )
+
+
+class OpinionOut(Schema):
+    unit: str = Field(description="The co-unit's code.")
+    unit_name: str
+    by: str
+    at: datetime
+    text: str
 
 
 class AssignmentOut(Schema):
@@ -91,6 +117,9 @@ class DemandOut(DemandSummary):
     description: str
     contact_name: str
     contact_phone: str
+    external_number: str = Field(description="The 12345 order number of a transferred demand, else empty.")
+    external_due_at: datetime | None = Field(description="The 12345 hotline's deadline of a transferred demand.")
+    intake_unit: Ref | None = Field(description="The unit that registered the demand for an enterprise that came to it.")
     round: int
     deadlines: Deadlines
     units: list[AssignmentOut]
@@ -100,6 +129,12 @@ class DemandOut(DemandSummary):
     rating: str
     rating_comment: str
     extension_requested_days: int | None
+    first_responded_at: datetime | None = Field(description="When the lead unit first contacted the enterprise.")
+    first_contact_method: str = Field(description='"phone", "visit" or "message"; empty before the first contact.')
+    first_contact_with: str = Field(description="Whom the lead unit spoke with at the first contact.")
+    co_opinions: list[OpinionOut] = Field(
+        description="The co-units' opinions of this round, the latest of each; empty for the enterprise."
+    )
     merged_into: str | None
     allowed_actions: list[str]
     events: list[EventOut]
@@ -149,6 +184,9 @@ def _detail(detail: DemandDetail) -> dict[str, Any]:
         "description": d.description,
         "contact_name": d.contact_name,
         "contact_phone": d.contact_phone,
+        "external_number": d.external_number,
+        "external_due_at": _local(d.external_due_at),
+        "intake_unit": _ref(d.intake_unit),
         "round": d.round,
         "deadlines": {
             "triage": _local(d.triage_due_at),
@@ -162,12 +200,20 @@ def _detail(detail: DemandDetail) -> dict[str, Any]:
             {"unit": _ref(a.unit), "role": a.role, "is_current": a.is_current}
             for a in detail.assignments
         ],
-        "assessment": d.assessment,
+        # Internal text reads empty to a party the rule keeps it from (demands.disclosure).
+        "assessment": detail.readable("assessment"),
         "reply": d.reply,
         "resolved": d.resolved,
         "rating": d.rating,
         "rating_comment": d.rating_comment,
         "extension_requested_days": d.extension_requested_days,
+        "first_responded_at": _local(d.first_responded_at),
+        "first_contact_method": d.first_contact_method,
+        "first_contact_with": d.first_contact_with,
+        "co_opinions": [
+            {"unit": o.unit_code, "unit_name": o.unit, "by": o.by, "at": _local(o.at), "text": o.text}
+            for o in demand_opinions(detail=detail)
+        ],
         "merged_into": d.merged_into.number if d.merged_into else None,
         "allowed_actions": detail.allowed_actions,
         "events": [
@@ -180,6 +226,7 @@ def _detail(detail: DemandDetail) -> dict[str, Any]:
                 "to_status": e.to_state,
                 "reason": e.reason,
                 "payload": e.payload,
+                "text_withheld": getattr(e, "withheld", False),
             }
             for e in detail.events
         ],
@@ -206,6 +253,8 @@ def demand_create(
             enterprise_name=payload.enterprise_name,
             contact_name=payload.contact_name,
             contact_phone=payload.contact_phone,
+            external_number=payload.external_number,
+            external_due_at=payload.external_due_at,
         )
         # A new demand has no units yet and one event: answer from what is in hand.
         detail = demand_detail_of(
@@ -279,6 +328,24 @@ class NoteIn(Versioned):
     note: str = Field(default="", max_length=2000)
 
 
+class RespondIn(NoteIn):
+    method: ContactMethodName = Field(description="How the enterprise was contacted.")  # type: ignore[valid-type]
+    contact_with: str = Field(min_length=1, max_length=100, description="Whom the unit spoke with.")
+    contacted_at: datetime | None = Field(
+        default=None, description="When; not in the future nor before the dispatch. Default: now."
+    )
+
+
+class OpinionIn(Versioned):
+    opinion: str = Field(min_length=1, max_length=2000)
+
+
+class ApproveExtensionIn(NoteIn):
+    days: int | None = Field(
+        default=None, ge=1, le=30, description="Working days approved: the days asked for (default) or fewer."
+    )
+
+
 class AssessIn(Versioned):
     assessment: str = Field(min_length=1, max_length=5000)
 
@@ -333,13 +400,14 @@ class AssignCaseIn(Versioned):
 INPUTS: dict[str, tuple[type[Versioned], str]] = {
     "triage": (TriageIn, "Accept, classify and set the urgency (service team)."),
     "dispatch": (DispatchIn, "Send to a lead unit and co-units by unit code (service team)."),
-    "respond": (NoteIn, "Record the first contact with the enterprise (lead unit)."),
+    "respond": (RespondIn, "Record the first contact with the enterprise: how, with whom, when (lead unit)."),
     "assess": (AssessIn, "Give the assessment and decision reference (lead unit)."),
+    "opinion": (OpinionIn, "Give the co-unit's opinion to the lead unit (a co-unit; a later one supersedes)."),
     "reply": (ReplyIn, "Reply to the enterprise (lead unit)."),
     "confirm": (ConfirmIn, "Say whether it was resolved and rate it (enterprise)."),
     "return": (ReasonIn, "Return a wrongly dispatched demand with a reason (lead unit)."),
     "extend": (ExtendIn, "Ask for more working days (lead unit)."),
-    "approve-extension": (NoteIn, "Approve the pending extension (supervisor)."),
+    "approve-extension": (ApproveExtensionIn, "Approve the pending extension, all or fewer days (supervisor)."),
     "refuse-extension": (NoteIn, "Refuse the pending extension (supervisor)."),
     "wait": (WaitIn, "Ask the enterprise a question; the clock pauses (lead unit)."),
     "resume": (ResumeIn, "Answer the question or resume; the clock runs again."),
@@ -352,7 +420,7 @@ INPUTS: dict[str, tuple[type[Versioned], str]] = {
     "decline-case": (ReasonIn, "Send a difficult case back to the service team, with the reason (leader)."),
     "sign-off": (NoteIn, "Sign off the reply to a difficult case (the lead unit's head)."),
     "merge": (MergeIn, "Merge this duplicate into another demand (service team)."),
-    "withdraw": (OptionalReasonIn, "Withdraw the demand (enterprise)."),
+    "withdraw": (ReasonIn, "Withdraw the demand, with the reason (enterprise)."),
 }
 
 
@@ -375,3 +443,35 @@ def _register(action: str, schema: type[Versioned], summary: str) -> None:
 
 for _action, (_schema, _summary_text) in INPUTS.items():
     _register(_action, _schema, _summary_text)
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    step: str = Field(description='"submit", "attach" (added on their own) or the action they came with.')
+    unit: str | None = Field(description="The code of the unit whose member filed it.")
+    uploaded_at: datetime
+
+
+@router.post(
+    "/demands/{demand_id}/attachments",
+    response={201: list[AttachmentOut]},
+    summary="Add files to an open demand (multipart, field `files`; the enterprise, the service team, "
+    "the current lead unit and co-units).",
+)
+def demand_attachments_add(request: HttpRequest, demand_id: int, files: File[list[UploadedFile]]):
+    created = demand_attach(actor=request.user, demand_id=demand_id, files=files)
+    return 201, [
+        {
+            "id": a.pk,
+            "name": a.original_name,
+            "content_type": a.content_type,
+            "size": a.size,
+            "step": a.step,
+            "unit": a.unit.code if a.unit_id else None,
+            "uploaded_at": _local(a.uploaded_at),
+        }
+        for a in created
+    ]

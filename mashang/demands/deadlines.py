@@ -109,6 +109,14 @@ def unit_deadlines(cal: WorkCalendar, policy: Policy, start: datetime) -> dict[s
     }
 
 
+def held_to_hotline(due: dict[str, datetime], external_due_at: datetime | None) -> dict[str, datetime]:
+    """The unit's deadlines of a 12345 order: none later than the hotline's own deadline, so
+    the zone is held to the city's deadline when it comes before the zone's resolution limit."""
+    if external_due_at is None:
+        return due
+    return {name: min(value, external_due_at) for name, value in due.items()}
+
+
 def shift_after_pause(
     cal: WorkCalendar, due: datetime | None, paused_at: datetime, resumed_at: datetime
 ) -> datetime | None:
@@ -136,3 +144,41 @@ def next_due(demand) -> datetime | None:
         present = [c for c in candidates if c is not None]
         return min(present) if present else None
     return None
+
+
+def _done_at(demand, kind: str) -> datetime | None:
+    """When the step a deadline holds someone to was done, if it was."""
+    if kind == DeadlineKind.TRIAGE:
+        return demand.dispatched_at if demand.status not in TRIAGE_STATUSES else None
+    if kind == DeadlineKind.FIRST_CONTACT:
+        return demand.first_responded_at
+    if kind == DeadlineKind.INTERIM_REPLY:
+        return None if interim_pending(demand) else demand.assessed_at or demand.replied_at
+    return demand.replied_at
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    kind: str
+    due: datetime | None
+    current: bool
+    #: ``met`` / ``missed`` once its step is done, else "".
+    outcome: str
+
+
+def deadline_rows(demand) -> list[DeadlineRow]:
+    """Each stored deadline of ``demand``, the one it is held to now marked by its kind (not by
+    its instant: two deadlines may fall on the same moment), and those already done met or
+    missed."""
+    current = deadline_kind(demand)
+    rows = []
+    for kind, due in (
+        (DeadlineKind.TRIAGE, demand.triage_due_at),
+        (DeadlineKind.FIRST_CONTACT, demand.first_response_due_at),
+        (DeadlineKind.INTERIM_REPLY, demand.interim_reply_due_at),
+        (DeadlineKind.RESOLUTION, demand.resolution_due_at),
+    ):
+        done = _done_at(demand, kind) if kind != current else None
+        outcome = "" if done is None or due is None else ("met" if done <= due else "missed")
+        rows.append(DeadlineRow(kind=kind, due=due, current=kind == current, outcome=outcome))
+    return rows

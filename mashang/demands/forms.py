@@ -9,17 +9,19 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.bulk import SelectedItemsField
 from mashang.core.files import MAX_FILES, attachments_check
-from mashang.core.forms import MultipleFileField
-from mashang.demands.models import Rating, Urgency
+from mashang.core.forms import FilesForm, MultipleFileField
+from mashang.demands.models import ContactMethod, Rating, Urgency
 from mashang.org.selectors import category_choices, coordinator_choices, unit_choices
 
 MSG_YES = _("Yes, it was resolved")
 MSG_NO = _("No, it was not resolved")
+MSG_CHOOSE_FILES = _("Choose at least one file.")
 
 
-class DemandForm(forms.Form):
-    """An enterprise files a demand on the web."""
+class DemandForm(FilesForm):
+    """An enterprise files a demand on the web (its files kept through a failed try)."""
 
     category = forms.ChoiceField(
         label=_("What is it about?"), required=False, widget=forms.RadioSelect
@@ -150,7 +152,7 @@ class AssignCaseForm(VersionedForm):
         self.fields["co_units"].choices = units
 
 
-class AssessForm(VersionedForm):
+class AssessForm(FilesForm, VersionedForm):
     assessment = forms.CharField(
         label=_("Assessment and decision reference"),
         max_length=5000,
@@ -158,7 +160,7 @@ class AssessForm(VersionedForm):
     )
 
 
-class ReplyForm(VersionedForm):
+class ReplyForm(FilesForm, VersionedForm):
     reply = forms.CharField(
         label=_("Reply to the enterprise"),
         max_length=5000,
@@ -211,10 +213,65 @@ class WaitForm(VersionedForm):
     )
 
 
-class ResumeForm(VersionedForm):
+class ResumeForm(FilesForm, VersionedForm):
     answer = forms.CharField(
         label=_("Answer"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class RespondForm(FilesForm, NoteForm):
+    """The lead unit's first contact, with the written reply or permit it may attach."""
+
+    method = forms.ChoiceField(label=_("Contacted by"), choices=ContactMethod.choices, widget=forms.RadioSelect)
+    contact_with = forms.CharField(
+        label=_("Spoke with"), max_length=100, help_text=_("The person contacted, e.g. the general manager, Mr Li.")
+    )
+    contacted_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty if it was just now."),
+    )
+    field_order = ["version", "method", "contact_with", "contacted_at", "note"]
+
+
+class OpinionForm(FilesForm, VersionedForm):
+    """A co-unit's opinion for the lead unit, seen before it replies."""
+
+    opinion = forms.CharField(
+        label=_("Opinion for the lead unit"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ApproveExtensionForm(NoteForm):
+    days = forms.IntegerField(
+        label=_("Working days approved"),
+        min_value=1,
+        max_value=30,
+        required=False,
+        help_text=_("The days asked for, or fewer."),
+    )
+    field_order = ["version", "days", "note"]
+
+
+class WithdrawForm(ReasonForm):
+    confirm = forms.BooleanField(label=_("I confirm I withdraw this demand"))
+
+    def clean(self):
+        # The box is the form's own check; the service takes the reason.
+        data = super().clean()
+        data.pop("confirm", None)
+        return data
+
+
+class AttachForm(FilesForm):
+    """Files added at any time while the demand is open (supplementary material)."""
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("attachments") and not data.get("held"):
+            self.add_error("attachments", MSG_CHOOSE_FILES)
+        return data
 
 
 class MergeForm(VersionedForm):
@@ -230,16 +287,17 @@ class MergeForm(VersionedForm):
 
 #: The form of each action of the API's ACTIONS table (and the combined triage-and-dispatch).
 TRIAGE_DISPATCH = "triage-dispatch"
-ACTION_FORMS: dict[str, type[VersionedForm]] = {
+ACTION_FORMS: dict[str, type[forms.Form]] = {
     "triage": TriageForm,
     "dispatch": DispatchForm,
-    "respond": NoteForm,
+    "respond": RespondForm,
     "assess": AssessForm,
+    "opinion": OpinionForm,
     "reply": ReplyForm,
     "confirm": ConfirmForm,
     "return": ReasonForm,
     "extend": ExtendForm,
-    "approve-extension": NoteForm,
+    "approve-extension": ApproveExtensionForm,
     "refuse-extension": NoteForm,
     "wait": WaitForm,
     "resume": ResumeForm,
@@ -249,8 +307,30 @@ ACTION_FORMS: dict[str, type[VersionedForm]] = {
     "decline-case": ReasonForm,
     "sign-off": NoteForm,
     "merge": MergeForm,
-    "withdraw": OptionalReasonForm,
+    "withdraw": WithdrawForm,
     TRIAGE_DISPATCH: TriageDispatchForm,
+    "attach": AttachForm,
 }
 
 __all__ = ["ACTION_FORMS", "DemandForm", "MAX_FILES", "TRIAGE_DISPATCH", "TriageDispatchForm"]
+
+
+class BulkDispatchForm(forms.Form):
+    """The service team's queue: several demands sent at once, to one lead unit or each to its
+    category's default lead unit."""
+
+    demands = SelectedItemsField(label=_("Demands"))
+    lead_unit = forms.ChoiceField(label=_("Lead unit"), required=False)
+    co_units = forms.MultipleChoiceField(
+        label=_("Co-units"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_bulk_%s")
+        super().__init__(*args, **kwargs)
+        units = unit_choices()
+        self.fields["lead_unit"].choices = [("", _("Each category's default lead unit")), *units]
+        self.fields["co_units"].choices = units

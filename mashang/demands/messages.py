@@ -10,9 +10,29 @@
 | return | ``demand.returned`` | the service team, to dispatch it again |
 | extend | ``demand.extension_requested`` | the supervisors, who decide |
 | approve-extension / refuse-extension | ``demand.extension_approved`` / ``…_refused`` | the lead unit's staff and robot |
+| opinion | ``demand.co_opinion`` | the lead unit's staff: a co-unit's opinion, before it replies |
 | escalate | ``demand.escalated`` | supervisors and leaders (difficult case), the units' staff and robots |
 | confirm, not resolved or unsatisfied | ``demand.unresolved`` | the service team (reopen or escalate) and the lead unit |
 | confirm, resolved | ``demand.closed`` | the lead unit's staff: the rating |
+
+What the enterprise hears (its contacts, ``Audience.contacts``), beside the messages above:
+every step that concerns it, in plain words, never the zone's internal text (the dispatch
+note, the unit's assessment or return reason, the supervisor's note, supervision notices).
+An action item of a review meeting is the zone's own work: it tells no enterprise, even one it
+concerns.
+
+| action | kind | the enterprise hears |
+| --- | --- | --- |
+| triage | ``demand.update.accepted`` | accepted and classified, to be dispatched |
+| dispatch, assign-case | ``demand.update.dispatched`` | which lead unit (and co-units), first contact and resolution due; "dispatched again" after a return |
+| return | ``demand.update.returned`` | passed on: the team dispatches it again, by when |
+| approve-extension | ``demand.update.extended`` | the new resolution date (a refused extension changes nothing it sees) |
+| reopen | ``demand.update.reopened`` | the new round, its lead unit and resolution date |
+| escalate | ``demand.update.escalated`` | taken up as a difficult case |
+| wait, reply / sign-off | ``demand.question``, ``demand.replied`` | (the table above) |
+
+Every message about a demand carries the topic ``demand:<id>`` (:func:`demand_topic`): the
+inbox groups a person's messages by it, and opening the demand marks them read.
 
 The person who acted is not told of their own act. Texts are rendered in the zone's language
 (``LANGUAGE_CODE``), not the actor's; user text goes in as plain text.
@@ -27,9 +47,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mashang.demands.models import Assignment
+from mashang.demands.models import Assignment, Kind
 from mashang.notify.recipients import Audience
-from mashang.notify.services import notification_enqueue
+from mashang.notify.services import OutboxMessage, notifications_enqueue
 from mashang.org.models import Unit, User
 
 R = User.Role
@@ -66,9 +86,19 @@ def _enterprise(demand) -> list[str]:
     return [_("Enterprise: {name}").format(name=demand.enterprise.name)]
 
 
-def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | None = None):
+def _compose(
+    demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | None = None, actor: User | None = None
+):
     """(kind, subject, body, audience) for ``action``, or None when nobody is told."""
     number, title = demand.number, demand.title
+    if action == "opinion":
+        lead, co = units if units is not None else _current_units(demand)
+        if lead is None:
+            return None
+        unit = next((u.name for u in co if actor is not None and u.pk == actor.unit_id), "—")
+        subject = _("Co-unit's opinion on {number} {title}").format(number=number, title=title)
+        body = "\n".join([_("{unit} gives its opinion:").format(unit=unit), reason])
+        return "demand.co_opinion", subject, body, Audience.of_units([lead.pk], robots=False)
     if action == "submit":
         subject = _("New demand {number}: {title}").format(number=number, title=title)
         body = "\n".join(
@@ -231,6 +261,87 @@ def _compose(demand, action: str, reason: str, units: tuple[Unit, list[Unit]] | 
     return None
 
 
+def demand_topic(demand_id: int) -> str:
+    """The topic of every message about a demand: the inbox's thread of that demand."""
+    return f"demand:{demand_id}"
+
+
+def _for_enterprise(demand, action: str, units: tuple[Unit | None, list[Unit]] | None = None):
+    """(kind, subject, body) the enterprise's contacts are told of ``action``, or None.
+
+    Only what the enterprise may read: statuses, units, dates; never the zone's own notes."""
+    if demand.enterprise_id is None or demand.kind == Kind.ACTION_ITEM:
+        return None
+    number = demand.number
+    about = _("Demand: {title}").format(title=demand.title)
+    if action == "triage":
+        subject = _("Your demand {number} was accepted").format(number=number)
+        lines = [about]
+        if demand.category_id:
+            lines.append(_("Category: {name}").format(name=demand.category.name))
+        lines.append(_("The service team accepted it and dispatches it to the unit that handles it."))
+        return "demand.update.accepted", subject, "\n".join(lines)
+    if action in ("dispatch", "assign-case", "reopen"):
+        lead, co = units if units is not None else _current_units(demand)
+        if lead is None:
+            return None
+        if action == "reopen":
+            kind = "demand.update.reopened"
+            subject = _("Your demand {number} was reopened for round {round}").format(
+                number=number, round=demand.round
+            )
+        else:
+            kind = "demand.update.dispatched"
+            if action == "dispatch" and demand.return_count:
+                subject = _("Your demand {number} was dispatched again, to {unit}")
+            else:
+                subject = _("Your demand {number} was dispatched to {unit}")
+            subject = subject.format(number=number, unit=lead.name)
+        lines = [about, _("Lead unit: {unit}").format(unit=lead.name)]
+        if co:
+            lines.append(_("Co-units: {units}").format(units="、".join(u.name for u in co)))
+        if action != "reopen":
+            lines.append(
+                _("{unit} will contact you by {when}.").format(
+                    unit=lead.name, when=_when(demand.first_response_due_at)
+                )
+            )
+        lines.append(_("Resolution due: {when}").format(when=_when(demand.resolution_due_at)))
+        return kind, subject, "\n".join(lines)
+    if action == "return":
+        subject = _("Your demand {number} is passed to another unit").format(number=number)
+        body = "\n".join(
+            [
+                about,
+                _("The service team dispatches it again to the unit that handles it, by {when}.").format(
+                    when=_when(demand.triage_due_at)
+                ),
+            ]
+        )
+        return "demand.update.returned", subject, body
+    if action == "approve-extension":
+        when = _when(demand.resolution_due_at)
+        subject = _("Your demand {number} is now due {when}").format(number=number, when=when)
+        lead, _co = units if units is not None else _current_units(demand)
+        body = "\n".join(
+            [
+                about,
+                _("{unit} was given more time to resolve it.").format(
+                    unit=lead.name if lead else _("The handling unit")
+                ),
+                _("Resolution due: {when}").format(when=when),
+            ]
+        )
+        return "demand.update.extended", subject, body
+    if action == "escalate":
+        subject = _("Your demand {number} is handled as a difficult case").format(number=number)
+        body = "\n".join(
+            [about, _("The zone's leadership takes it up with the units concerned; you will hear who handles it.")]
+        )
+        return "demand.update.escalated", subject, body
+    return None
+
+
 def demand_notify(
     demand,
     action: str,
@@ -242,21 +353,36 @@ def demand_notify(
 ) -> None:
     """Write the messages ``action`` on ``demand`` sends to the outbox (inside its transaction).
 
-    The deduplication key is the demand and its version after the move, so the same move is
-    never told twice.
+    The deduplication key is the demand, its version after the move and the message's kind,
+    so the same move is never told twice. Every message has the demand's topic.
     """
     with translation.override(settings.LANGUAGE_CODE):
-        composed = _compose(demand, str(action), reason or "", units)
-        if composed is None:
+        told: list[tuple[str, str, str, Audience]] = []
+        composed = _compose(demand, str(action), reason or "", units, actor)
+        if composed is not None:
+            told.append(composed)
+        for_enterprise = _for_enterprise(demand, str(action), units)
+        if for_enterprise is not None:
+            told.append((*for_enterprise, Audience.contacts(demand.enterprise_id)))
+        if not told:
             return
-        kind, subject, body, audience = composed
-        notification_enqueue(
-            kind=kind,
-            subject=subject,
-            body=body,
-            link=reverse("demands:detail", args=[demand.pk]),
-            audience=audience.excluding(actor),
-            dedupe_key=f"demand:{demand.pk}:v{demand.version}:{kind}",
-            payload={"demand": demand.pk, "number": demand.number, "action": str(action)},
-            at=at,
+        link = reverse("demands:detail", args=[demand.pk])
+        payload = {"demand": demand.pk, "number": demand.number, "action": str(action)}
+        # One move's messages: new keys, written in one insert (no look-up first).
+        notifications_enqueue(
+            [
+                OutboxMessage(
+                    kind=kind,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    audience=audience.excluding(actor),
+                    dedupe_key=f"demand:{demand.pk}:v{demand.version}:{kind}",
+                    payload=payload,
+                    at=at,
+                    topic=demand_topic(demand.pk),
+                )
+                for kind, subject, body, audience in told
+            ],
+            look_up_first=False,
         )

@@ -23,7 +23,10 @@ def visibility_filter(actor: User) -> Q:
     if actor.role == R.ENTERPRISE and actor.enterprise_id:
         return Q(enterprise_id=actor.enterprise_id)
     if actor.is_unit_member and actor.unit_id:
-        return Q(Exists(Assignment.objects.filter(demand=OuterRef("pk"), unit_id=actor.unit_id)))
+        # What was dispatched to the unit, and what the unit registered for an enterprise.
+        return Q(Exists(Assignment.objects.filter(demand=OuterRef("pk"), unit_id=actor.unit_id))) | Q(
+            intake_unit_id=actor.unit_id
+        )
     return Q(pk__in=[])
 
 
@@ -48,8 +51,24 @@ def parties_of(actor: User, demand: Demand, assignments: list[Assignment]) -> fr
     return frozenset(parties)
 
 
+#: Who adds files to a demand: the enterprise (supplementary material), the service team,
+#: and the units it is dispatched to now (their written replies, permits and opinions).
+ATTACHING_PARTIES = frozenset({Party.ENTERPRISE, Party.SERVICE_TEAM, Party.LEAD_UNIT, Party.CO_UNIT})
+
+
+def can_attach(actor: User, demand: Demand, assignments: list[Assignment]) -> bool:
+    """Whether ``actor`` may add files to ``demand`` (whatever its status)."""
+    return actor.is_active and bool(parties_of(actor, demand, assignments) & ATTACHING_PARTIES)
+
+
 def can_submit_for_any_enterprise(actor: User) -> bool:
-    """Officers log phone calls, visits and chats on behalf of any enterprise."""
+    """Officers log phone calls, visits, chats and 12345 transfers on behalf of any enterprise;
+    a unit's members register an enterprise that comes to them (the unit receives it)."""
+    return actor.is_active and (actor.role == R.OFFICER or (actor.is_unit_member and actor.unit_id is not None))
+
+
+def can_triage_on_intake(actor: User) -> bool:
+    """Only the service team triages and dispatches, also in the form that registers a demand."""
     return actor.is_active and actor.role == R.OFFICER
 
 

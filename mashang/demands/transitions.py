@@ -24,6 +24,7 @@ class Action(models.TextChoices):
     DISPATCH = "dispatch", _("dispatch")
     RESPOND = "respond", _("first contact")
     ASSESS = "assess", _("assess")
+    OPINION = "opinion", _("give the co-unit's opinion")
     REPLY = "reply", _("reply")
     CONFIRM = "confirm", _("confirm")
     RETURN = "return", _("return")
@@ -108,6 +109,9 @@ MOVES: dict[str, Move] = {
     Action.DISPATCH: Move(frozenset({S.TRIAGED, S.RETURNED}), frozenset({P.SERVICE_TEAM}), _to(S.DISPATCHED)),
     Action.RESPOND: Move(frozenset({S.DISPATCHED}), frozenset({P.LEAD_UNIT}), _to(S.IN_PROGRESS)),
     Action.ASSESS: Move(frozenset({S.IN_PROGRESS}), frozenset({P.LEAD_UNIT})),
+    # A co-unit gives its opinion (协办意见) for the lead unit to see before replying; a later
+    # one supersedes it, every one stays an event. The status stays.
+    Action.OPINION: Move(_WORKING, frozenset({P.CO_UNIT})),
     Action.REPLY: Move(frozenset({S.IN_PROGRESS}), frozenset({P.LEAD_UNIT}), _to(S.REPLIED)),
     Action.CONFIRM: Move(
         frozenset({S.REPLIED}),

@@ -670,7 +670,7 @@ class DemoMeetings:
 
         t = self.later(d.submitted_at, rng.uniform(10, 50))
         note = rng.choice(mt.SIGNED_FOR)
-        d = yield move(t, "respond", S.demand_respond, actor=staff, note=note)
+        d = yield move(t, "respond", S.demand_respond, actor=staff, note=note, method="visit", contact_with="项目负责人")
         t = self.later(t, rng.uniform(0.7, 2.2) * DAY)
         d = yield move(
             t, "assess", S.demand_assess, actor=staff, assessment=rng.choice(mt.PROGRESS)

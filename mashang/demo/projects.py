@@ -299,7 +299,7 @@ class _Player:
         ) + timedelta(minutes=rng.randint(0, 50))
         unit_user = self.users[f"unit-{b.lead}"]
         self.add(responded, f"{label}: respond to blocker", lambda: self._demand(
-            live, demands.demand_respond, actor=unit_user,
+            live, demands.demand_respond, actor=unit_user, method="phone", contact_with="项目负责人",
             note="已与企业联系，了解诉求详情，正在协调相关单位办理。", at=responded))
 
     def _raise(self, live: _Live, officer: User, b: pt.Blocker, at: datetime) -> None:

@@ -276,7 +276,8 @@ def _course(p: DemandPlan, z: Player) -> Course:
             t,
             "withdraw",
             S.demand_withdraw,
-            {"actor": contact, "reason": pick(texts.WITHDRAW_REASONS)},
+            # A withdrawal says why (the empty pick falls back to the commonest reason).
+            {"actor": contact, "reason": pick(texts.WITHDRAW_REASONS) or texts.WITHDRAW_REASONS[2]},
         )
 
     if p.withdraw == Status.SUBMITTED:
@@ -324,6 +325,8 @@ def _course(p: DemandPlan, z: Player) -> Course:
             {"actor": actor, "lead_unit": lead, "co_units": co, "note": note},
         )
 
+    # How and with whom the lead unit makes its first contact.
+    first_contact = {"method": "phone", "contact_with": contact.display_name[:100] or "企业联系人"}
     t = later(t, 2, 20, late=0.03, late_range=(60, 240))
     first = p.wrong_lead or p.lead
     d = yield dispatch(t, officer, first, p.co, rng.choice(texts.DISPATCH_NOTES))
@@ -332,7 +335,7 @@ def _course(p: DemandPlan, z: Player) -> Course:
         if p.return_after_contact:
             t = later(t, 5, 55, unit=first)
             note = pick(texts.RESPOND_NOTES, contact=contact.display_name)
-            d = yield Step(t, "respond", S.demand_respond, {"actor": wrong, "note": note})
+            d = yield Step(t, "respond", S.demand_respond, {"actor": wrong, "note": note, **first_contact})
         t = later(t, 20, 400, unit=first)
         reason = pick(texts.RETURN_REASONS, right=ref.UNIT_NAMES[p.lead])
         d = yield Step(t, "return", S.demand_return, {"actor": wrong, "reason": reason})
@@ -357,7 +360,7 @@ def _course(p: DemandPlan, z: Player) -> Course:
 
         t = later(t, 5, 40, unit=lead, late=0.07, late_range=(65, 900))
         note = pick(texts.RESPOND_NOTES, contact=contact.display_name)
-        d = yield Step(t, "respond", S.demand_respond, {"actor": unit_actor(), "note": note})
+        d = yield Step(t, "respond", S.demand_respond, {"actor": unit_actor(), "note": note, **first_contact})
         if cycle == 0 and p.withdraw == Status.IN_PROGRESS:
             yield withdraw(by_enterprise(later(t, 60, 900)))
             return

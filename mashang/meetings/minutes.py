@@ -12,13 +12,10 @@ characters that XML cannot hold are dropped from both documents.
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -34,10 +31,16 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from mashang.core.pdf import (  # noqa: F401 (PDF_* named here for the minutes' tests)
+    PDF_FALLBACK_FONT,
+    PDF_FONT_CANDIDATES,
+    pdf_font,
+    pdf_font_register,
+    pdf_markup,
+    xml_clean,
+)
 
 # Labels: lazy, so each document is rendered in the language active when it is built.
 NUMBER = _("No. %(number)s")
@@ -125,12 +128,9 @@ def minutes_filename(record: MinutesRecord, ext: str) -> str:
 
 # --- the content, shared by both documents -------------------------------------------------
 
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _clean(text: str) -> str:
-    """The text without the control characters an XML document (docx, reportlab) cannot hold."""
-    return _NOT_XML.sub("", text)
+# The control characters XML cannot hold are dropped (``mashang.core.pdf``, shared with
+# every PDF mashang makes).
+_clean = xml_clean
 
 
 def _labelled(label: str, value: str) -> str:
@@ -309,40 +309,10 @@ def minutes_docx(record: MinutesRecord) -> bytes:
 
 # --- PDF -----------------------------------------------------------------------------------
 
-# TrueType collections tried in order (a collection's first face); reportlab's built-in CID
-# font when none is on the machine. pypdf extracts Chinese text from all three.
-PDF_FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0),
-)
-PDF_FALLBACK_FONT = "STSong-Light"
-
-
-def _register_pdf_font(candidates: Iterable[tuple[str, int]]) -> str:
-    """Register the first font file that exists (or the CID fallback); return its font name."""
-    for path, index in candidates:
-        if not os.path.isfile(path):
-            continue
-        name = "MinutesCJK-" + re.sub(r"[^A-Za-z0-9]+", "", os.path.basename(path)) + f"-{index}"
-        if name not in pdfmetrics.getRegisteredFontNames():
-            try:
-                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
-            except Exception:  # a damaged or unsupported file: try the next one
-                continue
-        return name
-    if PDF_FALLBACK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FALLBACK_FONT))
-    return PDF_FALLBACK_FONT
-
-
-@functools.cache
-def _pdf_font() -> str:
-    return _register_pdf_font(PDF_FONT_CANDIDATES)
-
-
-def _markup(text: str) -> str:
-    """User text for a reportlab Paragraph: escaped, so it is never read as markup."""
-    return escape(_clean(text)).replace("\r\n", "\n").replace("\n", "<br/>")
+# The font and the escaping are shared with every PDF mashang makes (``mashang.core.pdf``).
+_register_pdf_font = pdf_font_register
+_pdf_font = pdf_font
+_markup = pdf_markup
 
 
 def minutes_pdf(record: MinutesRecord) -> bytes:

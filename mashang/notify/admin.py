@@ -14,15 +14,15 @@ class ChatRobotForm(forms.ModelForm):
 
     class Meta:
         model = ChatRobot
-        fields = ["name", "platform", "webhook_url", "secret", "unit", "is_active"]
+        fields = ["name", "platform", "webhook_url", "secret", "unit", "is_active", "receives_messages"]
         widgets = {"secret": forms.PasswordInput(render_value=True)}
 
 
 @admin.register(ChatRobot)
 class ChatRobotAdmin(admin.ModelAdmin):
     form = ChatRobotForm
-    list_display = ["name", "platform", "unit", "is_active"]
-    list_filter = ["platform", "is_active"]
+    list_display = ["name", "platform", "unit", "is_active", "receives_messages"]
+    list_filter = ["platform", "is_active", "receives_messages"]
     search_fields = ["name", "unit__name"]
     list_select_related = ["unit"]
 

@@ -22,6 +22,7 @@ class InboxItem(Schema):
     subject: str
     body: str
     link: str
+    topic: str
     created_at: datetime
     read_at: datetime | None
 
@@ -52,6 +53,7 @@ def _item(n: Notification) -> dict:
         "subject": n.subject,
         "body": n.body,
         "link": n.link,
+        "topic": n.topic,
         "created_at": timezone.localtime(n.created_at),
         "read_at": timezone.localtime(n.read_at) if n.read_at else None,
     }
@@ -80,5 +82,6 @@ def inbox_read_all(request: HttpRequest):
 
 @router.post("/inbox/{notification_id}/read", response=InboxItem)
 def inbox_read(request: HttpRequest, notification_id: int):
-    """Mark one message of yours read; another person's message is not found (404)."""
+    """Mark one message of yours read, with the other messages of its topic (the same demand);
+    another person's message is not found (404)."""
     return _item(inbox_mark_read(actor=request.user, notification_id=notification_id))

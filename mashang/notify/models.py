@@ -72,6 +72,11 @@ class ChatRobot(models.Model):
         help_text=_("The unit whose work group this is; messages for the unit go to it."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    receives_messages = models.BooleanField(
+        _("receives messages"),
+        default=True,
+        help_text=_("The unit's head may stop mashang's messages to this group without removing the robot."),
+    )
 
     class Meta:
         verbose_name = _("chat robot")
@@ -97,6 +102,7 @@ class Message(models.Model):
     link = models.CharField(_("link"), max_length=300, blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     audience = models.JSONField(_("audience"), default=dict)
+    topic = models.CharField(_("topic"), max_length=60, blank=True)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
     created_at = models.DateTimeField(_("created at"))
     fanned_out_at = models.DateTimeField(_("fanned out at"), null=True, blank=True)
@@ -137,6 +143,9 @@ class Notification(models.Model):
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
+    #: What the message is about, said by the app that wrote it ("demand:123"): the inbox
+    #: groups a person's messages by it and marks them read together. Empty: the message alone.
+    topic = models.CharField(_("topic"), max_length=60, blank=True)
     dedupe_key = models.CharField(_("deduplication key"), max_length=255, unique=True)
 
     status = models.CharField(
@@ -156,6 +165,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
             models.Index(fields=["recipient", "channel", "read_at"], name="notification_inbox_idx"),
+            models.Index(fields=["recipient", "channel", "topic", "read_at"], name="notification_topic_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -171,3 +181,25 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient or self.robot} ({self.channel})"
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to be told, beyond the inbox (always on): e-mail on or off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email = models.BooleanField(
+        _("e-mail"), default=True, help_text=_("Send my messages by e-mail too (when I have an address).")
+    )
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)

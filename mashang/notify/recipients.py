@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from mashang.notify.models import ChatRobot
+from mashang.notify.models import ChatRobot, NotificationPreference
 from mashang.org.models import Unit, User
 
 R = User.Role
@@ -37,7 +37,8 @@ class Audience:
     - ``contacts_of``: the contacts of these enterprises;
     - ``except_user``: left out whatever else says (the person who acted is not told of their own act).
 
-    Only active people and robots are reached. Build it with the class methods and ``|``.
+    Only active people and robots are reached, and only robots whose unit lets them receive
+    messages (``ChatRobot.receives_messages``). Build it with the class methods and ``|``.
     """
 
     users: tuple[int, ...] = ()
@@ -117,7 +118,10 @@ class Audience:
 
 def audiences_resolve(audiences: Iterable[Audience]) -> dict[Audience, tuple[list[User], list[ChatRobot]]]:
     """The active people and chat robots each audience names now (each list by id), for many
-    audiences at once: at most three queries however many there are (a sweep's notices)."""
+    audiences at once: at most three queries however many there are (a sweep's notices).
+
+    Each person comes with ``wants_email``: False when they turned e-mail off
+    (:class:`NotificationPreference`), read in the same query."""
     audiences = list(dict.fromkeys(audiences))
     units = {u for a in audiences for u in a.people_of_units}
     # The heads named on the units: with the people in the same query when every audience
@@ -146,6 +150,9 @@ def audiences_resolve(audiences: Iterable[Audience]) -> dict[Audience, tuple[lis
         found = User.objects.all()
         if units and heads_joined:
             found = found.annotate(heads_one=Exists(Unit.objects.filter(pk__in=units, head=OuterRef("pk"))))
+        found = found.annotate(
+            wants_email=~Exists(NotificationPreference.objects.filter(user=OuterRef("pk"), email=False))
+        )
         people = list(found.filter(_any(who), is_active=True).order_by("id"))
         heading = {p.pk for p in people if getattr(p, "heads_one", False)}
 
@@ -161,7 +168,9 @@ def audiences_resolve(audiences: Iterable[Audience]) -> dict[Audience, tuple[lis
     robots: list[ChatRobot] = []
     if which:
         robots = list(
-            ChatRobot.objects.filter(_any(which), is_active=True).select_related("unit").order_by("id")
+            ChatRobot.objects.filter(_any(which), is_active=True, receives_messages=True)
+            .select_related("unit")
+            .order_by("id")
         )
 
     def reaches(a: Audience, p: User) -> bool:

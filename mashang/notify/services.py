@@ -41,6 +41,11 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record
 from mashang.core.errors import PermissionDenied
 from mashang.notify import channels
+from mashang.notify.inbox import (  # noqa: F401 - the inbox's writes, where callers look for them
+    inbox_mark_all_read,
+    inbox_mark_read,
+    inbox_mark_topic_read,
+)
 from mashang.notify.models import (
     DUE_STATUSES,
     Channel,
@@ -79,6 +84,7 @@ class OutboxMessage:
     robots: Iterable[ChatRobot] = ()
     payload: dict[str, Any] | None = None
     at: datetime | None = None
+    topic: str = ""
 
     def audience_all(self) -> Audience:
         """The audience, with the people and robots named one by one added to it."""
@@ -105,14 +111,18 @@ def notification_enqueue(
     dedupe_key: str,
     payload: dict[str, Any] | None = None,
     at: datetime | None = None,
+    topic: str = "",
 ) -> list[Notification]:
     """Write one message to the outbox, for ``audience`` and the ``recipients`` and ``robots``
-    named one by one: per person an inbox row (and an e-mail row when they have an address and
-    e-mail is on), per active chat robot one row, now or when the worker fans it out.
+    named one by one: per person an inbox row (and an e-mail row when they have an address,
+    e-mail is on and they did not turn it off), per active chat robot that receives messages
+    one row, now or when the worker fans it out.
 
     Call it inside the transaction of the change the message tells of. ``dedupe_key`` names
-    the logical message: a message whose key exists already is not written again. Returns the
-    rows written now (none when the worker fans the message out).
+    the logical message: a message whose key exists already is not written again. ``topic``
+    says what it is about ("demand:123", up to 60 characters): a person's inbox groups their
+    messages by it, and marks them read together. Returns the rows written now (none when the
+    worker fans the message out).
     """
     return notifications_enqueue(
         [
@@ -127,6 +137,7 @@ def notification_enqueue(
                 dedupe_key=dedupe_key,
                 payload=payload,
                 at=at,
+                topic=topic,
             )
         ]
     )
@@ -139,9 +150,15 @@ def _require_transaction() -> None:
         )
 
 
-def notifications_enqueue(messages: Iterable[OutboxMessage]) -> list[Notification]:
+def notifications_enqueue(
+    messages: Iterable[OutboxMessage], *, look_up_first: bool | None = None
+) -> list[Notification]:
     """:func:`notification_enqueue` for many messages at once (a sweep's notices), in one insert.
-    Returns the rows written now (none when the worker fans them out)."""
+    Returns the rows written now (none when the worker fans them out).
+
+    ``look_up_first=False`` says the messages are one move's, whose keys are new: they are
+    inserted in one statement without looking their keys up first (see :func:`_rows_write`);
+    by default only a single message is."""
     _require_transaction()
     messages = [_prepared(m) for m in messages]
     messages = [m for m in messages if not m.audience.is_empty()]
@@ -161,7 +178,7 @@ def notifications_enqueue(messages: Iterable[OutboxMessage]) -> list[Notificatio
         rows.extend(_rows_of(message, resolved[message.audience]))
     if not rows:
         return []
-    return _rows_write(rows, look_up_first=len(messages) > 1)
+    return _rows_write(rows, look_up_first=len(messages) > 1 if look_up_first is None else look_up_first)
 
 
 def _prepared(message: OutboxMessage) -> OutboxMessage:
@@ -171,6 +188,8 @@ def _prepared(message: OutboxMessage) -> OutboxMessage:
     key = message.dedupe_key
     if not key or len(key) > 200:
         raise ValueError("dedupe_key must be 1 to 200 characters")
+    if len(message.topic) > 60:
+        raise ValueError("topic must be at most 60 characters")
     return replace(
         message,
         subject=message.subject.replace("\n", " ").strip()[:200],
@@ -192,6 +211,7 @@ def _message_row(message: OutboxMessage) -> Message:
         link=message.link,
         payload=message.payload,
         audience=message.audience.as_json(),
+        topic=message.topic,
         dedupe_key=message.dedupe_key,
         created_at=message.at,
     )
@@ -270,6 +290,7 @@ def messages_fan_out(*, limit: int = FAN_OUT_BATCH, at: datetime | None = None) 
                 dedupe_key=m.dedupe_key,
                 payload=m.payload,
                 at=m.created_at,
+                topic=m.topic,
             )
             for m in batch
         ]
@@ -316,6 +337,7 @@ def _rows_of(message: OutboxMessage, to: tuple[list[User], list[ChatRobot]]) -> 
         "body": message.body,
         "link": message.link,
         "payload": message.payload,
+        "topic": message.topic,
         "created_at": at,
     }
     rows: list[Notification] = []
@@ -331,7 +353,9 @@ def _rows_of(message: OutboxMessage, to: tuple[list[User], list[ChatRobot]]) -> 
                 sent_at=at,
             )
         )
-        if settings.MASHANG_NOTIFY_EMAIL and user.email:
+        # A person who turned e-mail off (NotificationPreference) is told in the inbox only;
+        # ``audiences_resolve`` read their choice with them.
+        if settings.MASHANG_NOTIFY_EMAIL and user.email and getattr(user, "wants_email", True):
             rows.append(
                 Notification(
                     **common,
@@ -548,25 +572,3 @@ def notification_requeue(*, actor: User, notification_ids: Iterable[int], at: da
         if rows:
             transaction.on_commit(schedule_delivery, robust=True)
     return len(rows)
-
-
-# --- the inbox --------------------------------------------------------------------------------
-
-
-def inbox_mark_read(*, actor: User, notification_id: int, at: datetime | None = None) -> Notification:
-    """Mark one of ``actor``'s inbox messages read (again: it stays read at the first time)."""
-    from mashang.notify.selectors import inbox_get
-
-    at = at or timezone.now()
-    item = inbox_get(actor=actor, notification_id=notification_id)
-    if item.read_at is None:
-        Notification.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=at)
-        item.read_at = at
-    return item
-
-
-def inbox_mark_all_read(*, actor: User, at: datetime | None = None) -> int:
-    at = at or timezone.now()
-    return Notification.objects.filter(recipient=actor, channel=Channel.INBOX, read_at__isnull=True).update(
-        read_at=at
-    )

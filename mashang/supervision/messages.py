@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mashang.demands.messages import demand_topic
 from mashang.notify.recipients import Audience
 from mashang.notify.services import OutboxMessage, notifications_enqueue
 from mashang.supervision.models import SupervisionNotice
@@ -64,6 +65,7 @@ def notices_notify(
                     dedupe_key=f"notice:{n.pk}",
                     payload={"demand": demand.pk, "notice": n.pk, "level": n.level, "kind": n.kind},
                     at=n.raised_at,
+                    topic=demand_topic(demand.pk),
                 )
             )
     notifications_enqueue(messages)

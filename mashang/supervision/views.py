@@ -16,9 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mashang.core.bulk import BulkResult, SelectedItemsField
 from mashang.core.errors import ApplicationError
 from mashang.core.views import page_raise
 from mashang.demands.models import Demand
@@ -32,6 +34,7 @@ from mashang.supervision.selectors import (
     notices_for_demand,
     with_permissions,
 )
+from mashang.supervision.services.bulk import notices_acknowledge_bulk, notices_issue_bulk
 
 PAGE_SIZE = 30
 
@@ -121,6 +124,8 @@ def notice_index(request: HttpRequest) -> HttpResponse:
             "notices": page.object_list,
             "query": params.urlencode(),
             "show_demand": True,
+            # Several acknowledged at once: a checkbox on each notice the actor may acknowledge.
+            "bulk_ack": any(n.can_acknowledge for n in page.object_list),
         },
     )
 
@@ -155,4 +160,94 @@ def notice_issue(request: HttpRequest, demand_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, MSG_ISSUED)
+    return redirect(back)
+
+
+# --- several at once: notices to the overdue demands ticked on the watch list, and a unit's
+# acknowledgement of the notices ticked on its list. Each item in its own transaction; the
+# page says what came of each.
+
+
+class BulkIssueForm(NoticeIssueForm):
+    demands = SelectedItemsField(label=_("Demands"))
+
+
+class BulkAcknowledgeForm(forms.Form):
+    notices = SelectedItemsField(label=_("Notices"), versioned=False)
+
+
+def _form_errors(request: HttpRequest, form: forms.Form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _failures(request: HttpRequest, result: BulkResult, text: str) -> None:
+    for item in result.failed:
+        messages.error(request, text % {"number": item.label, "reason": item.message})
+
+
+@require_POST
+@login_required
+def notices_issue_many(request: HttpRequest) -> HttpResponse:
+    """A supervisor's notice to each demand ticked on the watch list."""
+    if not can_issue(request.user):
+        raise PermissionDenied(services.notices.MSG_MAY_NOT_ISSUE)
+    back = _back(request, reverse("demands:watch"))
+    form = BulkIssueForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(back)
+    data = form.cleaned_data
+    result = notices_issue_bulk(
+        actor=request.user, items=data["demands"], level=data["level"], comment=data["comment"]
+    )
+    if n := len(result.done):
+        messages.success(
+            request,
+            ngettext("%(count)d supervision notice issued.", "%(count)d supervision notices issued.", n)
+            % {"count": n},
+        )
+    if n := len(result.already):
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d notice was already issued: %(numbers)s.",
+                "%(count)d notices were already issued: %(numbers)s.",
+                n,
+            )
+            % {"count": n, "numbers": "、".join(i.label for i in result.already)},
+        )
+    _failures(request, result, gettext("No notice to %(number)s: %(reason)s"))
+    return redirect(back)
+
+
+@require_POST
+@login_required
+def notices_acknowledge_many(request: HttpRequest) -> HttpResponse:
+    """A unit acknowledges each of its notices ticked on its list."""
+    if not can_view_notices(request.user):
+        raise PermissionDenied(MSG_NO_ACCESS)
+    back = _back(request, reverse("supervision:notices"))
+    form = BulkAcknowledgeForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(back)
+    result = notices_acknowledge_bulk(actor=request.user, notice_ids=form.cleaned_data["notices"])
+    if n := len(result.done):
+        messages.success(
+            request,
+            ngettext("%(count)d notice acknowledged.", "%(count)d notices acknowledged.", n) % {"count": n},
+        )
+    if n := len(result.already):
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d notice was already acknowledged: %(numbers)s.",
+                "%(count)d notices were already acknowledged: %(numbers)s.",
+                n,
+            )
+            % {"count": n, "numbers": "、".join(i.label for i in result.already)},
+        )
+    _failures(request, result, gettext("Notice on %(number)s not acknowledged: %(reason)s"))
     return redirect(back)

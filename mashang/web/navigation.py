@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mashang.meetings.selectors import can_view_cases
 from mashang.meetings.transitions import can_view as can_view_meetings
+from mashang.notify.selectors import inbox_unread_count
 from mashang.org.models import User
 
 R = User.Role
 
 
-def nav_for(user) -> list[dict[str, str]]:
-    """The navigation of ``user``'s role: label and URL, the first item being their home."""
+def nav_for(user) -> list[dict]:
+    """The navigation of ``user``'s role: label and URL, the first item being their home; the
+    inbox's item also has ``unread``, a callable giving the count of unread messages."""
     if not getattr(user, "is_authenticated", False):
         return []
     role = user.role
@@ -21,9 +25,9 @@ def nav_for(user) -> list[dict[str, str]]:
     if role == R.ENTERPRISE:
         items = [(_("My demands"), "demands:my"), (_("File a demand"), "demands:new")]
     elif role == R.OFFICER:
-        items = [(_("Triage queue"), "demands:team"), (_("All demands"), "demands:all")]
+        items = [(_("Triage queue"), "demands:team"), (_("Register a demand"), "demands:intake"), (_("All demands"), "demands:all")]
     elif role in (R.UNIT_STAFF, R.UNIT_HEAD):
-        items = [(_("Unit queue"), "demands:unit"), (_("All of the unit"), "demands:all")]
+        items = [(_("Unit queue"), "demands:unit"), (_("All of the unit"), "demands:all"), (_("Register a demand"), "demands:intake")]
     elif role == R.SUPERVISOR:
         items = [(_("Overdue and at risk"), "demands:watch"), (_("Dashboard"), "demands:dashboard"), (_("All demands"), "demands:all")]
     elif role == R.LEADER:
@@ -45,7 +49,11 @@ def nav_for(user) -> list[dict[str, str]]:
     if can_view_cases(user):
         items.append((_("Difficult cases"), "meetings:difficult-cases"))
     result = [{"label": label, "url": reverse(name)} for label, name in items]
-    result.append({"label": _("Inbox"), "url": reverse("notify:inbox")})
+    # The inbox shows how many messages are unread: counted (one query) only when the page
+    # shows the navigation, not when the home URL is looked up.
+    result.append(
+        {"label": _("Inbox"), "url": reverse("notify:inbox"), "id": "nav-inbox", "unread": partial(inbox_unread_count, actor=user)}
+    )
     if user.is_staff:
         result.append({"label": _("Administration"), "url": reverse("admin:index")})
     return result

@@ -80,7 +80,7 @@ def test_enterprise_files_a_demand_on_a_phone_and_sees_it_in_its_list(zone, page
 
     # The file is offered as a download under its own name, never rendered by the browser.
     with page.expect_download() as download:
-        page.get_by_role("link", name="宗地图.pdf").click()
+        page.locator("#files").get_by_role("link", name="宗地图.pdf").click()
     assert download.value.suggested_filename == "宗地图.pdf"
     assert download.value.path().read_bytes() == PDF
 
@@ -175,6 +175,8 @@ def test_unit_makes_first_contact_and_replies_from_its_queue(zone, page_as):
     # Only what the lead unit may do now is offered: no reply before the first contact.
     expect(page.locator("#action-reply")).to_have_count(0)
     box = open_action(page, "respond")
+    box.locator("input[name=method][value=phone]").check()
+    box.locator("input[name=contact_with]").fill("李经理")
     box.locator("textarea[name=note]").fill("已电话联系企业负责人。")
     box.locator("button[type=submit]").click()
     expect(status_badge(page)).to_have_text("办理中")

@@ -108,7 +108,8 @@ def test_of_two_services_moving_the_same_version_exactly_one_wins(zone):
 
         def respond(demand=demand):
             return services.demand_respond(
-                actor=zone.land_staff, demand_id=demand.pk, version=demand.version
+                actor=zone.land_staff, demand_id=demand.pk, version=demand.version, method="phone",
+                contact_with="李经理",
             )
 
         def escalate(demand=demand):
@@ -139,7 +140,7 @@ def test_of_two_api_clients_moving_the_same_version_one_gets_409(zone, api):
         read = {"id": demand.pk, "version": demand.version}
         responses = together(
             [
-                lambda read=read: unit.act(read, "respond", note="已联系"),
+                lambda read=read: unit.act(read, "respond", note="已联系", method="phone", contact_with="李经理"),
                 lambda read=read: officer.act(read, "escalate", reason="难题"),
             ]
         )

@@ -53,7 +53,7 @@ def test_demand_from_filing_to_rating_across_national_day(zone, api):
         assert parse(d["next"]) == at(2026, 10, 8, 9, 0)
 
     with time_machine.travel(at(2026, 10, 8, 8, 50), tick=False):
-        demand = unit.act(demand, "respond", note="已电话联系企业").json()
+        demand = unit.act(demand, "respond", note="已电话联系企业", method="phone", contact_with="李经理").json()
         assert demand["status"] == "in_progress"
         assert parse(demand["deadlines"]["next"]) == at(2026, 10, 10, 17, 0)
     with time_machine.travel(at(2026, 10, 9, 10, 0), tick=False):

@@ -5,6 +5,7 @@ written itself: an inbox row per person, a row per chat robot."""
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -14,6 +15,7 @@ from mashang.notify.models import Channel, ChatRobot, Message, Notification, Pla
 from mashang.notify.services import messages_fan_out
 from mashang.notify.tasks import deliver_due_now
 from mashang.org.models import User
+from tests.kit.clocks import at
 from tests.kit.factories import UserFactory
 from tests.kit.walk import act, submit, walk_to
 
@@ -48,6 +50,16 @@ def _dispatch_with_a_head_and_a_robot(zone):
 
 
 def test_the_worker_writes_what_the_move_would_have_written(zone, settings, by_worker):
+    # Both dispatches at one instant: their deadlines (in the messages' bodies) are then equal.
+    clock = time_machine.travel(at(2026, 3, 2, 10, 0), tick=False)
+    clock.start()
+    try:
+        _the_worker_writes_what_the_move_would_have_written(zone, settings)
+    finally:
+        clock.stop()
+
+
+def _the_worker_writes_what_the_move_would_have_written(zone, settings):
     demand = _dispatch_with_a_head_and_a_robot(zone)
     # The move wrote one message and no row per person yet.
     message = Message.objects.get(kind="demand.dispatched")

@@ -27,8 +27,9 @@ def submit(zone, *, when: datetime | None = None, actor=None, **fields) -> Deman
 CALLS = {
     Action.TRIAGE: (S.demand_triage, {"category": "land", "urgency": "urgent"}),
     Action.DISPATCH: (S.demand_dispatch, {"lead_unit": "zrzy", "co_units": ["zjj"]}),
-    Action.RESPOND: (S.demand_respond, {"note": "已电话联系企业"}),
+    Action.RESPOND: (S.demand_respond, {"method": "phone", "contact_with": "李经理", "note": "已电话联系企业"}),
     Action.ASSESS: (S.demand_assess, {"assessment": "以 2025 年批复为准"}),
+    Action.OPINION: (S.demand_give_opinion, {"opinion": "规划条件以住建局备案为准"}),
     Action.REPLY: (S.demand_reply, {"reply": "已现场复核，红线无误"}),
     Action.CONFIRM: (S.demand_confirm, {"resolved": True, "rating": "satisfied"}),
     Action.RETURN: (S.demand_return, {"reason": "不属于本单位职责"}),

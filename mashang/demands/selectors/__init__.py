@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import F, QuerySet, Subquery
 from django.utils import timezone
@@ -12,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.models import Event
 from mashang.audit.selectors import event_timeline
 from mashang.core.errors import NotFound
-from mashang.demands.models import OPEN_STATUSES, Assignment, Demand
+from mashang.demands import disclosure
+from mashang.demands.models import OPEN_STATUSES, Assignment, Attachment, Demand
 from mashang.demands.permissions import ZONE_WIDE_ROLES, parties_of, visibility_filter
 from mashang.demands.transitions import allowed_actions
 from mashang.org.models import Unit, User
@@ -104,8 +106,27 @@ def demand_count(
 class DemandDetail:
     demand: Demand
     assignments: list[Assignment]
+    #: The events the actor sees, those whose text they may not read without it
+    #: (``demands.disclosure``): every page, answer and print of the demand shows these.
     events: list[Event]
     allowed_actions: list[str]
+    #: The demand's fields that hold internal text the actor may not read (the assessment …).
+    hidden_fields: frozenset[str] = frozenset()
+    #: How the actor stands to the demand (``demands.disclosure.standings_of``).
+    standings: frozenset[str] = frozenset()
+    actor: Any = None
+
+    def files(self) -> list[Attachment]:
+        """The demand's files the actor may see (``demands.disclosure.file_readable``), in order."""
+        rows = Attachment.objects.filter(demand=self.demand).select_related("unit", "uploaded_by").order_by("id")
+        return [
+            a for a in rows
+            if self.actor is None or disclosure.file_readable(a, actor=self.actor, standings=self.standings)
+        ]
+
+    def readable(self, field: str) -> str:
+        """The value of the demand's text ``field`` as the actor may read it (empty if internal)."""
+        return "" if field in self.hidden_fields else getattr(self.demand, field)
 
 
 def demand_detail_of(
@@ -127,8 +148,15 @@ def demand_detail_of(
     actions = allowed_actions(status=demand.status, parties=parties, demand=demand)
     if events is None:
         events = list(event_timeline(subject_type="demand", subject_id=demand.pk))
+    standings = disclosure.standings_of(actor, demand, assignments)
     return DemandDetail(
-        demand=demand, assignments=assignments, events=events, allowed_actions=actions
+        demand=demand,
+        assignments=assignments,
+        events=disclosure.events_disclosed(events, actor=actor, standings=standings),
+        allowed_actions=actions,
+        hidden_fields=disclosure.fields_hidden(standings),
+        standings=standings,
+        actor=actor,
     )
 
 

@@ -28,6 +28,7 @@ from mashang.demands.services.lifecycle import (
     demand_wait,
     demand_withdraw,
 )
+from mashang.demands.services.opinions import demand_give_opinion
 from mashang.demands.services.submit import demand_submit
 from mashang.demands.transitions import Action
 
@@ -38,6 +39,7 @@ ACTIONS: dict[str, Callable[..., Demand]] = {
     Action.DISPATCH: demand_dispatch,
     Action.RESPOND: demand_respond,
     Action.ASSESS: demand_assess,
+    Action.OPINION: demand_give_opinion,
     Action.REPLY: demand_reply,
     Action.CONFIRM: demand_confirm,
     Action.RETURN: demand_return,
@@ -64,6 +66,7 @@ __all__ = [
     "demand_decline_case",
     "demand_dispatch",
     "demand_escalate",
+    "demand_give_opinion",
     "demand_merge",
     "demand_refuse_extension",
     "demand_reopen",

@@ -1,6 +1,7 @@
 """Every move of a demand after it is filed: one function per transition.
 
-Each goes through :func:`_transition`, which locks the row, checks visibility, version,
+Each goes through :func:`~mashang.demands.services.transition._transition` (the shared
+engine in ``services/transition.py``), which locks the row, checks visibility, version,
 the actor's part and the move against the table in ``transitions.py``, applies the
 change, recomputes the next deadline, bumps the version and records the event, all in
 one transaction.
@@ -8,41 +9,39 @@ one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mashang.audit.services import event_record, version_bump
-from mashang.core.errors import Conflict, NotFound, ValidationFailed
+from mashang.core.errors import ValidationFailed
 from mashang.demands import deadlines
-from mashang.demands.messages import current_units, demand_notify
-from mashang.demands.models import OPEN_STATUSES, Assignment, Demand, Kind, Rating, Status, Urgency
-from mashang.demands.permissions import parties_of, visibility_filter
-from mashang.demands.transitions import (
-    Action,
-    check_guards,
-    check_move,
-    check_target,
-    move_target,
+from mashang.demands.models import (
+    OPEN_STATUSES,
+    Assignment,
+    ContactMethod,
+    Demand,
+    Kind,
+    Rating,
+    Status,
+    Urgency,
 )
-from mashang.demands.working_hours import FIELDS as WORKING_TIME_FIELDS
-from mashang.demands.working_hours import working_times_of
+from mashang.demands.permissions import visibility_filter
+from mashang.demands.services.transition import (  # noqa: F401 (MSG_STALE, MSG_NOT_FOUND: their old home)
+    MSG_NOT_FOUND,
+    MSG_REASON_REQUIRED,
+    MSG_STALE,
+    MSG_TEXT_REQUIRED,
+    Change,
+    Context,
+    _required,
+    _transition,
+)
+from mashang.demands.transitions import Action
 from mashang.org.models import Category, Unit, User
-from mashang.workcal.calendar import WorkCalendar
-from mashang.workcal.selectors import calendar_get
 
-MSG_NOT_FOUND = _("No such demand.")
-MSG_STALE = _(
-    "This demand was changed by someone else since you opened it (your version {given}, now {current}). "
-    "Reload it and try again."
-)
-MSG_TEXT_REQUIRED = _("This field is required.")
-MSG_REASON_REQUIRED = _("Please give a reason.")
 MSG_UNKNOWN_CATEGORY = _("There is no active category with this code.")
 MSG_UNKNOWN_UNIT = _("There is no active unit with the code {code}.")
 MSG_LEAD_AMONG_CO = _("The lead unit cannot also be a co-unit.")
@@ -53,96 +52,6 @@ MSG_NEEDS_CATEGORY = _("Classify the demand before dispatching it.")
 MSG_EXTENSION_DAYS = _("Ask for between 1 and 30 working days.")
 MSG_MERGE_SELF = _("A demand cannot be merged into itself.")
 MSG_MERGE_TARGET_CLOSED = _("Merge into a demand that is still open.")
-
-
-@dataclass
-class Change:
-    """What one transition does to a demand, beyond the bookkeeping every transition shares."""
-
-    #: Where the move leads, when the table (``transitions.MOVES``) gives a choice (confirm);
-    #: otherwise the table's one target, or the status stays.
-    to_status: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
-    reason: str = ""
-    payload: dict[str, Any] = field(default_factory=dict)
-    #: The lead unit and co-units the move leaves current, when it changed them (dispatch,
-    #: reopen, return); otherwise they are the ones the transition loaded. The messages use
-    #: them instead of reading the assignments again.
-    units: tuple[Unit | None, list[Unit]] | None = None
-
-
-@dataclass(frozen=True)
-class Context:
-    actor: User
-    at: datetime
-    cal: WorkCalendar
-    #: The demand's assignments as the transition loaded them (before the change), with
-    #: their units, by id.
-    assignments: list[Assignment] = field(default_factory=list)
-
-
-def _required(value: str | None, name: str, message=MSG_TEXT_REQUIRED) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(message, fields={name: message})
-    return text
-
-
-def _transition(
-    *,
-    actor: User,
-    demand_id: int,
-    version: int,
-    action: str,
-    at: datetime | None,
-    change: Callable[[Demand, Context], Change],
-) -> Demand:
-    at = at or timezone.now()
-    cal = calendar_get()
-    with transaction.atomic():
-        demand = (
-            Demand.objects.select_for_update(of=("self",))
-            .select_related("enterprise", "category", "lead_unit")
-            .filter(visibility_filter(actor), pk=demand_id)
-            .first()
-        )
-        if demand is None:
-            raise NotFound(MSG_NOT_FOUND)
-        if version != demand.version:
-            raise Conflict(str(MSG_STALE).format(given=version, current=demand.version))
-        assignments = list(Assignment.objects.filter(demand=demand).select_related("unit").order_by("id"))
-        check_move(action=action, status=demand.status, parties=parties_of(actor, demand, assignments))
-        check_guards(action=action, demand=demand)
-
-        from_status = demand.status
-        result = change(demand, Context(actor=actor, at=at, cal=cal, assignments=assignments))
-        to_status = result.to_status or move_target(action, from_status)
-        check_target(action=action, from_status=from_status, to_status=to_status)
-        for name, value in result.fields.items():
-            setattr(demand, name, value)
-        demand.status = to_status
-        demand.next_due_at = deadlines.next_due(demand)
-        for name, value in working_times_of(cal, demand).items():
-            setattr(demand, name, value)
-        version_bump(demand, fields={"status", "next_due_at", *WORKING_TIME_FIELDS, *result.fields})
-        Assignment.objects.filter(demand=demand).update(
-            is_open=demand.status in OPEN_STATUSES, due_at=demand.next_due_at
-        )
-        event_record(
-            subject_type="demand",
-            subject_id=demand.pk,
-            action=action,
-            actor=actor,
-            at=at,
-            from_state=from_status,
-            to_state=demand.status,
-            reason=result.reason,
-            payload=result.payload,
-        )
-        # Messages about the move go to the outbox in this same transaction (mashang.notify).
-        units = result.units if result.units is not None else current_units(assignments)
-        demand_notify(demand, action, at, actor=actor, reason=result.reason, units=units)
-    return demand
 
 
 def demand_triage(
@@ -241,7 +150,11 @@ def demand_dispatch(
             "resolved": None,
             "rating": "",
             "extension_requested_days": None,
-            **deadlines.unit_deadlines(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
+            # A 12345 order is resolved by the hotline's deadline when that comes first.
+            **deadlines.held_to_hotline(
+                deadlines.unit_deadlines(ctx.cal, deadlines.Policy.of(demand.category), ctx.at),
+                demand.external_due_at,
+            ),
         }
         return Change(
             fields=fields,
@@ -253,11 +166,41 @@ def demand_dispatch(
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.DISPATCH, at=at, change=change)
 
 
-def demand_respond(*, actor: User, demand_id: int, version: int, note: str = "", at: datetime | None = None) -> Demand:
-    """The lead unit has contacted the enterprise (first response)."""
+MSG_CONTACT_METHOD = _("Choose how the enterprise was contacted: phone call, visit or message.")
+MSG_CONTACT_WITH = _("Say whom you spoke with (at most 100 characters).")
+MSG_CONTACT_FUTURE = _("The first contact cannot be in the future.")
+MSG_CONTACT_BEFORE_DISPATCH = _("The first contact cannot be before the dispatch ({when}).")
+
+
+def demand_respond(
+    *, actor: User, demand_id: int, version: int, method: str = "", contact_with: str = "",
+    contacted_at: datetime | None = None, note: str = "", at: datetime | None = None,
+) -> Demand:
+    """The lead unit has contacted the enterprise (first response): how, with whom and when
+    (``contacted_at``, now unless given: not in the future, not before the dispatch)."""
+    if method not in ContactMethod.values:
+        raise ValidationFailed(MSG_CONTACT_METHOD, fields={"method": MSG_CONTACT_METHOD})
+    person = _required(contact_with, "contact_with", MSG_CONTACT_WITH)
+    if len(person) > 100:
+        raise ValidationFailed(MSG_CONTACT_WITH, fields={"contact_with": MSG_CONTACT_WITH})
 
     def change(demand: Demand, ctx: Context) -> Change:
-        return Change(fields={"first_responded_at": ctx.at}, reason=note.strip())
+        when = contacted_at or ctx.at
+        when = timezone.make_aware(when) if timezone.is_naive(when) else when
+        if when > ctx.at:
+            raise ValidationFailed(MSG_CONTACT_FUTURE, fields={"contacted_at": MSG_CONTACT_FUTURE})
+        if demand.dispatched_at and when == demand.dispatched_at.replace(second=0, microsecond=0):
+            when = demand.dispatched_at  # said to the minute (a page's field), in the dispatch's minute
+        if demand.dispatched_at and when < demand.dispatched_at:
+            message = str(MSG_CONTACT_BEFORE_DISPATCH).format(
+                when=timezone.localtime(demand.dispatched_at).strftime("%Y-%m-%d %H:%M")
+            )
+            raise ValidationFailed(message, fields={"contacted_at": message})
+        return Change(
+            fields={"first_responded_at": when, "first_contact_method": method, "first_contact_with": person},
+            reason=note.strip(),
+            payload={"method": method, "with": person, "contacted_at": when.isoformat()},
+        )
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.RESPOND, at=at, change=change)
 
@@ -358,20 +301,40 @@ def demand_request_extension(
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.EXTEND, at=at, change=change)
 
 
-def _decide_extension(*, approve: bool, actor: User, demand_id: int, version: int, note: str, at) -> Demand:
+MSG_APPROVED_DAYS = _("Approve between 1 and the {requested} working days asked for.")
+
+
+def _decide_extension(
+    *, approve: bool, actor: User, demand_id: int, version: int, note: str, at, days: int | None = None
+) -> Demand:
     def change(demand: Demand, ctx: Context) -> Change:
-        days = demand.extension_requested_days
+        requested = demand.extension_requested_days
+        approved = requested if days is None else days
+        if approve and (not isinstance(approved, int) or not 1 <= approved <= requested):
+            message = str(MSG_APPROVED_DAYS).format(requested=requested)
+            raise ValidationFailed(message, fields={"days": message})
         fields: dict[str, Any] = {"extension_requested_days": None}
         if approve and demand.resolution_due_at is not None:
-            fields["resolution_due_at"] = ctx.cal.add_working_time(demand.resolution_due_at, ctx.cal.day_length * days)
-        return Change(fields=fields, reason=note.strip(), payload={"days": days})
+            fields["resolution_due_at"] = ctx.cal.add_working_time(
+                demand.resolution_due_at, ctx.cal.day_length * approved
+            )
+        # "days": the days decided on (approved, or asked for and refused).
+        payload: dict[str, Any] = {"days": approved if approve else requested}
+        if approve:
+            payload.update(requested_days=requested, approved_days=approved)
+        return Change(fields=fields, reason=note.strip(), payload=payload)
 
     action = Action.APPROVE_EXTENSION if approve else Action.REFUSE_EXTENSION
     return _transition(actor=actor, demand_id=demand_id, version=version, action=action, at=at, change=change)
 
 
-def demand_approve_extension(*, actor: User, demand_id: int, version: int, note: str = "", at=None) -> Demand:
-    return _decide_extension(approve=True, actor=actor, demand_id=demand_id, version=version, note=note, at=at)
+def demand_approve_extension(
+    *, actor: User, demand_id: int, version: int, days: int | None = None, note: str = "", at=None
+) -> Demand:
+    """A supervisor grants the extension: the days asked for, or fewer (``days``)."""
+    return _decide_extension(
+        approve=True, actor=actor, demand_id=demand_id, version=version, note=note, at=at, days=days
+    )
 
 
 def demand_refuse_extension(*, actor: User, demand_id: int, version: int, note: str = "", at=None) -> Demand:
@@ -579,10 +542,11 @@ def demand_merge(
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.MERGE, at=at, change=change)
 
 
-def demand_withdraw(*, actor: User, demand_id: int, version: int, reason: str = "", at: datetime | None = None) -> Demand:
-    """The enterprise no longer needs the demand handled."""
+def demand_withdraw(*, actor: User, demand_id: int, version: int, reason: str, at: datetime | None = None) -> Demand:
+    """The enterprise no longer needs the demand handled, and says why."""
+    why = _required(reason, "reason", MSG_REASON_REQUIRED)
 
     def change(demand: Demand, ctx: Context) -> Change:
-        return Change(fields={"closed_at": ctx.at}, reason=reason.strip())
+        return Change(fields={"closed_at": ctx.at}, reason=why)
 
     return _transition(actor=actor, demand_id=demand_id, version=version, action=Action.WITHDRAW, at=at, change=change)

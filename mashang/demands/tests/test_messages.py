@@ -3,10 +3,14 @@ people (and work groups) that must act next."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from mashang.demands.models import Demand, Status
+from mashang.demands.services.action_items import action_item_open
 from mashang.demands.transitions import Action
 from mashang.notify.models import Channel, ChatRobot, Notification, Platform
 from mashang.org.models import Unit, User
@@ -159,3 +163,105 @@ def test_a_resolved_confirmation_tells_the_lead_unit_its_rating(zone):
     assert people == {"unit-zrzy"}
     assert "满意" in Notification.objects.filter(kind="demand.closed").first().body
     assert not Notification.objects.filter(kind="demand.unresolved").exists()
+
+
+# --- what the enterprise hears (issue 13) ------------------------------------------------------
+
+
+def _enterprise_heard(demand) -> list[Notification]:
+    """The enterprise contact's inbox rows about ``demand``, oldest first."""
+    return list(
+        Notification.objects.filter(recipient__username="ent-a", channel=Channel.INBOX, payload__demand=demand.pk)
+        .exclude(kind="demand.submitted")
+        .order_by("id")
+    )
+
+
+def _text(row: Notification) -> str:
+    return f"{row.subject}\n{row.body}"
+
+
+def test_the_enterprise_hears_acceptance_and_dispatch_with_the_lead_unit_and_the_deadline(zone):
+    colleague = UserFactory(username="ent-a2", role=User.Role.ENTERPRISE, enterprise=zone.enterprise)
+    demand = act(zone, Action.TRIAGE, "officer", submit(zone))
+    demand = act(zone, Action.DISPATCH, "officer", demand, note="内部备注：该企业曾多次投诉")
+    accepted, dispatched = _enterprise_heard(demand)
+    assert accepted.kind == "demand.update.accepted" and demand.number in accepted.subject
+    assert dispatched.kind == "demand.update.dispatched"
+    assert zone.land.name in dispatched.subject and zone.housing.name in dispatched.body
+    due = timezone.localtime(demand.resolution_due_at).strftime("%Y-%m-%d %H:%M")
+    assert due in dispatched.body
+    # The dispatch note is the zone's own: the units read it, the enterprise does not.
+    assert "内部备注" not in _text(dispatched)
+    assert "内部备注" in Notification.objects.filter(kind="demand.dispatched").first().body
+    # Every contact of the enterprise hears it; another enterprise does not.
+    told = {r.recipient.username for r in Notification.objects.filter(kind="demand.update.dispatched")}
+    assert told == {"ent-a", colleague.username}
+    assert all(r.topic == f"demand:{demand.pk}" for r in Notification.objects.all())
+
+
+def test_the_enterprise_hears_a_return_without_its_reason_and_the_new_dispatch(zone):
+    demand = walk_to(zone, Status.DISPATCHED)
+    demand = act(zone, Action.RETURN, "land_staff", demand, reason="内部：该事项归住建局管")
+    demand = act(zone, Action.DISPATCH, "officer", demand, lead_unit="zjj", co_units=[])
+    returned, again = _enterprise_heard(demand)[-2:]
+    assert returned.kind == "demand.update.returned" and demand.number in returned.subject
+    assert "内部" not in _text(returned)
+    assert again.kind == "demand.update.dispatched" and zone.housing.name in again.subject
+    assert zone.land.name not in again.body  # the unit that returned it no longer handles it
+    # "again": another text than the first dispatch's subject.
+    first = Notification.objects.filter(recipient__username="ent-a", kind="demand.update.dispatched").first()
+    assert first.subject != again.subject
+
+
+def test_the_enterprise_hears_an_approved_extension_with_the_new_date_not_a_refused_one(zone):
+    demand = walk_to(zone, Status.IN_PROGRESS)
+    before = len(_enterprise_heard(demand))
+    demand = act(zone, Action.EXTEND, "land_staff", demand, days=3, reason="内部：需要会审")
+    demand = act(zone, Action.APPROVE_EXTENSION, "supervisor", demand, note="内部：下不为例")
+    (extended,) = _enterprise_heard(demand)[before:]
+    assert extended.kind == "demand.update.extended"
+    assert timezone.localtime(demand.resolution_due_at).strftime("%Y-%m-%d %H:%M") in extended.subject
+    assert "内部" not in _text(extended)
+
+    demand = act(zone, Action.EXTEND, "land_staff", demand, days=2, reason="仍需会审")
+    act(zone, Action.REFUSE_EXTENSION, "supervisor", demand, note="请按期办结")
+    assert len(_enterprise_heard(demand)) == before + 1
+
+
+def test_the_enterprise_hears_a_reopening_and_a_difficult_case_but_not_its_own_reopening(zone):
+    colleague = UserFactory(username="ent-a2", role=User.Role.ENTERPRISE, enterprise=zone.enterprise)
+    demand = walk_to(zone, Status.UNRESOLVED)
+    demand = act(zone, Action.REOPEN, "contact", demand, reason="问题没有解决")
+    told = {r.recipient.username for r in Notification.objects.filter(kind="demand.update.reopened")}
+    assert told == {colleague.username}  # the contact who reopened it is not told of their own act
+    reopened = Notification.objects.get(kind="demand.update.reopened")
+    assert "2" in reopened.subject and zone.land.name in reopened.body
+
+    demand = walk_to(zone, Status.DISPATCHED)
+    act(zone, Action.ESCALATE, "officer", demand, reason="内部：涉及领导批示")
+    (escalated,) = [r for r in _enterprise_heard(demand) if r.kind == "demand.update.escalated"]
+    assert "内部" not in _text(escalated)
+
+
+def test_the_units_working_steps_tell_the_enterprise_nothing(zone):
+    demand = walk_to(zone, Status.DISPATCHED)
+    before = len(_enterprise_heard(demand))
+    demand = act(zone, Action.RESPOND, "land_staff", demand)
+    act(zone, Action.ASSESS, "land_staff", demand, assessment="内部研判：以 2025 年批复为准")
+    assert len(_enterprise_heard(demand)) == before
+    assert not Notification.objects.filter(recipient__role=User.Role.ENTERPRISE, body__contains="内部研判").exists()
+
+
+def test_an_action_item_tells_no_enterprise_even_one_it_concerns(zone):
+    with transaction.atomic():
+        action_item_open(
+            actor=zone.supervisor,
+            title="完善园区道路",
+            description="会议决定",
+            lead_unit=zone.land,
+            due_at=timezone.now() + timedelta(days=10),
+            enterprise=zone.enterprise,
+        )
+    assert Notification.objects.filter(kind="demand.dispatched").exists()
+    assert not Notification.objects.filter(recipient__role=User.Role.ENTERPRISE).exists()

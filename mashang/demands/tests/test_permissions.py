@@ -22,8 +22,9 @@ from tests.kit.factories import EnterpriseFactory, UnitFactory, UserFactory
 BODIES = {
     "triage": {"category": "land"},
     "dispatch": {"lead_unit": "zrzy", "co_units": ["zjj"]},
-    "respond": {"note": "已联系"},
+    "respond": {"note": "已联系", "method": "phone", "contact_with": "李经理"},
     "assess": {"assessment": "研判意见"},
+    "opinion": {"opinion": "协办意见"},
     "reply": {"reply": "答复"},
     "confirm": {"resolved": True, "rating": "satisfied"},
     "return": {"reason": "非本单位职责"},
@@ -38,7 +39,7 @@ BODIES = {
     "decline-case": {"reason": "按一般诉求办理"},
     "sign-off": {"note": "同意"},
     "merge": {},  # ``into`` is the caller's own demand
-    "withdraw": {},
+    "withdraw": {"reason": "已自行解决"},
 }
 
 
@@ -119,7 +120,7 @@ def test_a_unit_sees_only_what_was_dispatched_to_it(zone, api):
     assert ok(outsider.get("/api/v1/demands"))["count"] == 0
     assert ok(outsider.get("/api/v1/demands", unit="zrzy"))["count"] == 0
     assert_refused(outsider.get(f"/api/v1/demands/{demand['id']}"), 404, str(MSG_NOT_FOUND))
-    assert_refused(outsider.act(demand, "respond"), 404, str(MSG_NOT_FOUND))
+    assert_refused(outsider.act(demand, "respond", **BODIES["respond"]), 404, str(MSG_NOT_FOUND))
     for staff in ("unit-zrzy", "unit-zjj"):
         client = api(staff)
         assert [d["id"] for d in ok(client.get("/api/v1/demands"))["results"]] == [demand["id"]]
@@ -131,11 +132,11 @@ def test_a_unit_sees_only_what_was_dispatched_to_it(zone, api):
         "return",
         "extend",
     ]
-    assert ok(api("unit-zjj").get(f"/api/v1/demands/{demand['id']}"))["allowed_actions"] == []
+    assert ok(api("unit-zjj").get(f"/api/v1/demands/{demand['id']}"))["allowed_actions"] == ["opinion"]
 
 
 def test_a_co_unit_cannot_answer_for_the_lead_unit(zone, api):
-    demand = ok(api("unit-zrzy").act(dispatched(api), "respond", note="已联系"))
+    demand = ok(api("unit-zrzy").act(dispatched(api), "respond", **BODIES["respond"]))
     co = api("unit-zjj")
     for action in ("reply", "assess", "wait", "return", "extend"):
         r = co.act(demand, action, **BODIES[action])
@@ -167,7 +168,7 @@ def test_after_a_return_and_redispatch_the_first_unit_reads_but_no_longer_acts(z
     for action in ("respond", "return", "extend"):
         assert_refused(first.act(demand, action, **BODIES[action]), 403)
     assert unchanged(demand)
-    assert ok(api("unit-zjj").act(demand, "respond"))["status"] == "in_progress"
+    assert ok(api("unit-zjj").act(demand, "respond", **BODIES["respond"]))["status"] == "in_progress"
 
 
 @pytest.mark.parametrize("who", ["officer", "supervisor", "leader"])
@@ -245,7 +246,7 @@ def test_merging_into_another_enterprises_demand_reveals_nothing_about_it(zone, 
     """The merge target is looked up among the demands the actor may see: probing numbers of
     another enterprise answers exactly as for a number that was never given out."""
     open_one = file(api, title="甲的未结诉求")
-    closed_one = ok(api("ent-a").act(file(api, title="甲的已撤回诉求"), "withdraw"))
+    closed_one = ok(api("ent-a").act(file(api, title="甲的已撤回诉求"), "withdraw", **BODIES["withdraw"]))
     own = file(api, "ent-b", "乙企业自己的诉求")
     other = api("ent-b")
     answers = [

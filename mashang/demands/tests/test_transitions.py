@@ -62,6 +62,7 @@ TARGET = {
     Action.DISPATCH: Status.DISPATCHED,
     Action.RESPOND: Status.IN_PROGRESS,
     Action.ASSESS: None,
+    Action.OPINION: None,
     Action.REPLY: Status.REPLIED,
     Action.CONFIRM: Status.CLOSED,
     Action.RETURN: Status.RETURNED,

@@ -21,12 +21,25 @@ from mashang.audit.labels import event_label
 from mashang.core.errors import ApplicationError
 from mashang.core.files import stored_file_response
 from mashang.core.views import form_errors_add, is_stale, or_404, page_raise
+from mashang.demands.deadlines import DeadlineKind, deadline_kind, deadline_rows
+from mashang.demands.disclosure import form_audience_mark, text_is_public
 from mashang.demands.forms import ACTION_FORMS, TRIAGE_DISPATCH, TriageDispatchForm
-from mashang.demands.models import Assignment, Attachment, Demand, Status
+from mashang.demands.messages import demand_topic
+from mashang.demands.models import Assignment, Demand, Status
 from mashang.demands.selectors import DemandDetail, demand_get
+from mashang.demands.selectors.opinions import demand_opinions, opinions_readable
 from mashang.demands.services import ACTIONS
 from mashang.demands.services.attachments import ATTACH_ACTION
 from mashang.demands.transitions import Action
+from mashang.demands.views.files import (
+    attach_form,
+    event_files,
+    file_groups,
+    files_act,
+    files_keep,
+    timeline_fold,
+)
+from mashang.notify.services import inbox_mark_topic_read
 from mashang.org.models import User
 
 MSG_DONE = _("Done: {action}.")
@@ -93,12 +106,18 @@ def _initial(action: str, demand: Demand) -> dict[str, Any]:
         initial["lead_unit"] = demand.category.default_lead_unit.code
     if action == "assign-case" and demand.lead_unit_id:
         initial["lead_unit"] = demand.lead_unit.code
+    if action == "approve-extension":
+        initial["days"] = demand.extension_requested_days
     return initial
 
 
-def _form(action: str, demand: Demand, data: QueryDict | None = None):
+def _form(action: str, demand: Demand, data: QueryDict | None = None, files=None):
     return ACTION_FORMS[action](
-        data=data, initial=_initial(action, demand), auto_id=f"id_{action}_%s", label_suffix=""
+        data=data,
+        files=files,
+        initial=_initial(action, demand),
+        auto_id=f"id_{action}_%s",
+        label_suffix="",
     )
 
 
@@ -111,13 +130,16 @@ def _timeline(detail: DemandDetail) -> list[dict[str, Any]]:
                 "role": e.actor.get_role_display() if e.actor else "",
                 "at": e.at,
                 "action": action_label(e.action),
+                "code": e.action,
                 "from": status_label(e.from_state) if e.from_state != e.to_state else "",
                 "to": status_label(e.to_state) if e.from_state != e.to_state else "",
                 "reason": e.reason,
-                "files": (e.payload or {}).get("files", []) if e.action == ATTACH_ACTION else [],
+                # Internal text the reader may not read (demands.disclosure): said, not shown.
+                "withheld": getattr(e, "withheld", False),
+                **event_files(detail.demand, e),
             }
         )
-    return rows
+    return timeline_fold(rows, detail.events)
 
 
 def _open_question(detail: DemandDetail) -> str:
@@ -128,20 +150,12 @@ def _open_question(detail: DemandDetail) -> str:
     return asked[-1].reason if asked else ""
 
 
-def _deadlines(demand: Demand) -> list[tuple[str, Any, bool]]:
-    """Each stored deadline, the one the demand is held to now marked (only the first match)."""
-    rows = []
-    marked = False
-    for label, due in (
-        (gettext("Triage"), demand.triage_due_at),
-        (gettext("First contact"), demand.first_response_due_at),
-        (gettext("Interim reply"), demand.interim_reply_due_at),
-        (gettext("Resolution"), demand.resolution_due_at),
-    ):
-        is_next = not marked and due is not None and due == demand.next_due_at
-        marked = marked or is_next
-        rows.append((label, due, is_next))
-    return rows
+def _deadlines(demand: Demand) -> list[dict[str, Any]]:
+    """Each stored deadline: the one the demand is held to now, and those met or missed."""
+    return [
+        {"label": DeadlineKind(r.kind).label, "due": r.due, "current": r.current, "outcome": r.outcome}
+        for r in deadline_rows(demand)
+    ]
 
 
 def _context(
@@ -160,6 +174,10 @@ def _context(
         form = (
             failed_form if action == failed and failed_form is not None else _form(action, demand)
         )
+        if request.user.role != User.Role.ENTERPRISE:
+            # Staff are told which of their texts the enterprise will read (the enterprise
+            # writes only what it reads itself).
+            form_audience_mark(form, action)
         forms.append(
             {
                 "name": action,
@@ -171,8 +189,10 @@ def _context(
                 "stale": stale and action == failed,
             }
         )
+    attach = attach_form(request.user, detail, failed=failed, failed_form=failed_form, message=message)
     # A failure on an action no longer offered (it was done meanwhile) is shown above the forms.
-    orphan_message = message if failed and failed not in {f["name"] for f in forms} else ""
+    offered = {f["name"] for f in forms} | ({ATTACH_ACTION} if attach else set())
+    orphan_message = message if failed and failed not in offered else ""
     current = [a for a in detail.assignments if a.is_current]
     return {
         "demand": demand,
@@ -180,8 +200,19 @@ def _context(
         "co": [a for a in current if a.role == Assignment.Role.CO],
         "former": [a for a in detail.assignments if not a.is_current],
         "deadlines": _deadlines(demand),
-        "attachments": list(Attachment.objects.filter(demand=demand).order_by("id")),
+        "assessment": detail.readable("assessment"),
+        "assessment_public": text_is_public(Action.ASSESS),
+        "extension_reason": detail.readable("extension_reason"),
+        "deadline_kind": deadline_kind(demand),
+        "file_groups": file_groups(
+            demand,
+            detail.files(),
+            action_label,
+        ),
+        "attach": attach,
         "timeline": _timeline(detail),
+        "opinions": demand_opinions(detail=detail),
+        "opinions_readable": opinions_readable(actor=request.user, detail=detail),
         "forms": forms,
         "question": _open_question(detail),
         "orphan_message": orphan_message,
@@ -200,7 +231,10 @@ def _render(request: HttpRequest, context: dict[str, Any], status: int = 200) ->
 @require_GET
 @login_required
 def demand_detail(request: HttpRequest, demand_id: int) -> HttpResponse:
-    return _render(request, _context(request, _load(request, demand_id)))
+    detail = _load(request, demand_id)
+    inbox_mark_topic_read(actor=request.user, topic=demand_topic(detail.demand.pk))  # opened: its messages are read
+    # ``?open=dispatch``: that action's form unfolded (the intake page sends a refused dispatch here).
+    return _render(request, _context(request, detail, failed=request.GET.get("open", "")[:30]))
 
 
 def _failure(
@@ -215,9 +249,10 @@ def _failure(
         data = data.copy()
         data["version"] = str(version)
         shown = "dispatch"
-    form = _form(shown, detail.demand, data)
+    form = _form(shown, detail.demand, data, request.FILES)
     form.is_valid()
     form_errors_add(form, exc)
+    files_keep(request, form)
     # A stale version: someone changed the demand since the page was read.
     stale = is_stale(exc) and data.get("version") != str(detail.demand.version)
     return _render(
@@ -233,8 +268,9 @@ def demand_act(request: HttpRequest, demand_id: int, action: str) -> HttpRespons
     if action not in ACTION_FORMS:
         raise Http404(MSG_UNKNOWN_ACTION)
     detail = _load(request, demand_id)
-    form = _form(action, detail.demand, request.POST)
+    form = _form(action, detail.demand, request.POST, request.FILES)
     if not form.is_valid():
+        files_keep(request, form)
         return _render(
             request,
             _context(
@@ -245,8 +281,9 @@ def demand_act(request: HttpRequest, demand_id: int, action: str) -> HttpRespons
     try:
         if action == TRIAGE_DISPATCH:
             return _triage_and_dispatch(request, demand_id, form)
-        service = ACTIONS[action]
-        demand = service(actor=request.user, demand_id=demand_id, **form.cleaned_data)
+        demand = files_act(
+            request, form, demand_id=demand_id, action=action, move=ACTIONS.get(action)
+        )
     except ApplicationError as exc:
         return _failure(request, demand_id, action, request.POST, exc)
     return _success(request, demand, action)
@@ -286,7 +323,7 @@ def _success(request: HttpRequest, demand: Demand, action: str) -> HttpResponse:
 def attachment_download(request: HttpRequest, demand_id: int, attachment_id: int) -> HttpResponse:
     """The file, only to someone who may see the demand, as a download that never renders."""
     detail = _load(request, demand_id)
-    attachment = Attachment.objects.filter(demand=detail.demand, pk=attachment_id).first()
+    attachment = next((a for a in detail.files() if a.pk == attachment_id), None)
     if attachment is None:
         raise Http404(MSG_NO_ATTACHMENT)
     return stored_file_response(attachment, stem="attachment", missing=Http404(attachment.original_name))

@@ -134,6 +134,8 @@ def watch(request: HttpRequest) -> HttpResponse:
             "watch": data,
             "at_risk_hours": watches.AT_RISK_HOURS,
             "can_decide_extensions": request.user.role == request.user.Role.SUPERVISOR,
+            # Supervisors tick overdue demands to issue a notice to each (supervision's form).
+            "can_issue_notices": request.user.role == request.user.Role.SUPERVISOR,
         },
     )
 

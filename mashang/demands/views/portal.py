@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mashang.core.errors import ApplicationError
+from mashang.core.uploads import held_files, held_get, held_release
 from mashang.core.views import form_errors_add
 from mashang.demands.forms import DemandForm
 from mashang.demands.models import Channel
 from mashang.demands.selectors import demand_list
 from mashang.demands.services import demand_submit
-from mashang.demands.services.attachments import demand_attach
+from mashang.demands.services.attachments import SUBMIT_STEP, demand_attach
+from mashang.demands.views.files import files_keep
 from mashang.org.models import Category, User
 
 PAGE_SIZE = 20
@@ -54,12 +56,17 @@ def my_demands(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def new_demand(request: HttpRequest) -> HttpResponse:
-    _enterprise_only(request)
     user = request.user
+    if user.role != User.Role.ENTERPRISE:
+        # Staff register a demand on an enterprise's behalf (the page says who may).
+        return redirect("demands:intake")
+    _enterprise_only(request)
     if request.method == "POST":
         form = DemandForm(request.POST, request.FILES, label_suffix="")
         if form.is_valid():
             data = form.cleaned_data
+            new, held_ids = form.files_pop()
+            held = held_get(actor=user, ids=held_ids)
             try:
                 # One transaction: a refused file files nothing.
                 with transaction.atomic():
@@ -72,7 +79,13 @@ def new_demand(request: HttpRequest) -> HttpResponse:
                         contact_name=data["contact_name"],
                         contact_phone=data["contact_phone"],
                     )
-                    demand_attach(actor=user, demand_id=demand.pk, files=data["attachments"])
+                    demand_attach(
+                        actor=user,
+                        demand_id=demand.pk,
+                        files=[*new, *held_files(held)],
+                        step=SUBMIT_STEP,
+                    )
+                    held_release(held)
             except ApplicationError as exc:
                 form_errors_add(form, exc)
                 if not exc.fields:
@@ -80,6 +93,8 @@ def new_demand(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, str(MSG_FILED).format(number=demand.number))
                 return redirect("demands:detail", demand_id=demand.pk)
+        # The files chosen are kept for the next try: a browser cannot refill a file input.
+        files_keep(request, form)
         status = 422
     else:
         form = DemandForm(

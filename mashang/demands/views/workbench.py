@@ -1,17 +1,17 @@
-"""The workbenches: the service team's triage queue, a unit's queue, and the list of everything
-a member of staff may see, with filters."""
+"""The workbenches: the service team's triage queue and a unit's queue (the list of everything
+a member of staff may see is ``views/search.py``)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from mashang.demands.forms import BulkDispatchForm
 from mashang.demands.models import Status
 from mashang.demands.queues import (
     deadline_counts,
@@ -20,11 +20,12 @@ from mashang.demands.queues import (
     unit_roles,
 )
 from mashang.demands.selectors import DemandFilters, demand_list
-from mashang.org.models import Category, User
+from mashang.org.models import User
 
 PAGE_SIZE = 25
 R = User.Role
 TEAM_STATUSES = [Status.SUBMITTED, Status.TRIAGED, Status.RETURNED, Status.UNRESOLVED]
+BULK_DISPATCH_STATUSES = frozenset({Status.TRIAGED, Status.RETURNED})
 MSG_TEAM_ONLY = _("This page is for the service team.")
 MSG_UNIT_ONLY = _("This page is for the staff of a unit.")
 
@@ -62,9 +63,12 @@ def team_queue(request: HttpRequest) -> HttpResponse:
                     "demand": d,
                     "return_reason": reasons.get(d.pk, ""),
                     "duplicates": duplicates.get(d.pk, []),
+                    # Dispatched together: classified demands waiting for dispatch only.
+                    "bulk": d.status in BULK_DISPATCH_STATUSES and d.category_id is not None,
                 }
                 for d in rows
             ],
+            "bulk_form": BulkDispatchForm(),
             "status": status if status in TEAM_STATUSES else "",
             "statuses": [(s, Status(s).label) for s in TEAM_STATUSES],
             "counts": deadline_counts(qs),
@@ -92,42 +96,6 @@ def unit_queue(request: HttpRequest) -> HttpResponse:
             "unit": user.unit,
             "rows": [{"demand": d, "role": roles.get(d.pk, "")} for d in rows],
             "counts": deadline_counts(qs),
-            "query": _query_without_page(request),
-        },
-    )
-
-
-@require_GET
-@login_required
-def all_demands(request: HttpRequest) -> HttpResponse:
-    """Everything the actor may see, with filters: status, category, overdue, number or title."""
-    user = request.user
-    if user.role == R.ENTERPRISE:
-        return redirect("demands:my")
-    status = request.GET.get("status", "")
-    category = request.GET.get("category", "")
-    overdue = request.GET.get("overdue", "") == "1"
-    search = request.GET.get("q", "").strip()[:100]
-    filters = DemandFilters(
-        status=[status] if status in Status.values else None,
-        category=category or None,
-        overdue=True if overdue else None,
-    )
-    qs = demand_list(actor=user, filters=filters)
-    if search:
-        qs = qs.filter(Q(number__icontains=search) | Q(title__icontains=search))
-    page = _page(request, qs)
-    return render(
-        request,
-        "demands/all.html",
-        {
-            "page": page,
-            "status": status,
-            "category": category,
-            "overdue": overdue,
-            "q": search,
-            "statuses": Status.choices,
-            "categories": Category.objects.filter(is_active=True).order_by("code"),
             "query": _query_without_page(request),
         },
     )

@@ -99,3 +99,21 @@ def unit_steps(*, actor: User) -> QuerySet[RunStep]:
         .select_related("run", "run__project", "unit")
         .order_by(F("started_at").asc(nulls_last=True), "run_id", "position")
     )
+
+
+def unit_upcoming_steps(*, actor: User, limit: int = 10) -> list[RunStep]:
+    """The actor's unit's steps that come next: waiting in running runs on steps of others."""
+    if not (actor.is_active and actor.is_unit_member and actor.unit_id):
+        return []
+    return list(
+        RunStep.objects.filter(unit_id=actor.unit_id, run__state=RunState.RUNNING, state=StepState.WAITING)
+        .select_related("run", "run__project")
+        .order_by("run__awarded_at", "run_id", "position")[:limit]
+    )
+
+
+def project_run(*, actor: User, project_id: int) -> Run | None:
+    """The project's land-start run the actor may see: the open one, else the latest."""
+    runs = list(run_list(actor=actor, filters=RunFilters(project=project_id))[:5])
+    open_runs = [r for r in runs if r.state in (RunState.LISTED, RunState.RUNNING)]
+    return (open_runs or runs or [None])[0]

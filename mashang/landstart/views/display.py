@@ -50,6 +50,16 @@ def _hms(value) -> str:
     return timezone.localtime(value).strftime("%H:%M:%S") if value else ""
 
 
+def _moment(value, now) -> str:
+    """A time of the run's day as the clock reads it; another day's with its date (and year)."""
+    if not value:
+        return ""
+    local, today = timezone.localtime(value), timezone.localtime(now).date()
+    if local.date() == today:
+        return local.strftime("%H:%M:%S")
+    return local.strftime("%m-%d %H:%M" if local.year == today.year else "%Y-%m-%d %H:%M")
+
+
 @dataclass
 class StepForm:
     action: str
@@ -131,7 +141,7 @@ def _node(step: BoardStep, box: Box, board: Board, names: dict[str, str], failur
     elif step.started_at:
         times = f"{_hms(step.started_at)} →"
     elif step.staged:
-        times = gettext("ready") + f" {_hms(step.staged_at)}"
+        times = gettext("ready") + f" {_moment(step.staged_at, board.now)}"
     else:
         times = ""
     unit_room = 9 if step.on_critical_path else 13

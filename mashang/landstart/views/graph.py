@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 NODE_W = 176
-NODE_H = 112
+NODE_H = 130
 GAP_X = 44
 GAP_Y = 22
 PAD = 8

@@ -69,7 +69,7 @@ def dispatched(zone, when: datetime, *, category="land", lead="zrzy", contact=No
 def replied(zone, when, **kw) -> Demand:
     d = dispatched(zone, when, **kw)
     staff = zone.land_staff if kw.get("lead", "zrzy") == "zrzy" else zone.housing_staff
-    d = _step(S.demand_respond, staff, d, when + 3 * MINUTE, note="已联系")
+    d = _step(S.demand_respond, staff, d, when + 3 * MINUTE, note="已联系", method="phone", contact_with="李经理")
     return _step(S.demand_reply, staff, d, when + 4 * MINUTE, reply="已办理")
 
 
@@ -160,7 +160,7 @@ def hand_made_november(zone) -> dict[str, Demand]:
         due_at=at(2026, 12, 18, 17, 30),
         at=at(2026, 11, 20, 10, 0),
     )
-    d = _step(S.demand_respond, zone.housing_staff, d, at(2026, 11, 20, 10, 30), note="已签收")
+    d = _step(S.demand_respond, zone.housing_staff, d, at(2026, 11, 20, 10, 30), note="已签收", method="phone", contact_with="李经理")
     built["DONE"] = _step(
         S.demand_assess, zone.housing_staff, d, at(2026, 11, 23, 10, 0), assessment="已完成初稿"
     )

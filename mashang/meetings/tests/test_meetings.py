@@ -359,7 +359,8 @@ def test_an_action_item_reports_its_progress_every_month_until_it_is_replied(zon
     M.meeting_approve(actor=zone.leader, meeting_id=meeting.pk, version=meeting.version, at=at(2026, 12, 7, 9, 0))
     d = ActionItem.objects.get().demand
     assert d.interim_reply_due_at == at(2027, 1, 7, 9, 0)
-    d = S.demand_respond(actor=zone.land_staff, demand_id=d.pk, version=d.version, note="已签收", at=at(2026, 12, 7, 9, 30))
+    d = S.demand_respond(actor=zone.land_staff, demand_id=d.pk, version=d.version, note="已签收", at=at(2026, 12, 7, 9, 30),
+                         method="visit", contact_with="李经理")
     assert d.next_due_at == at(2027, 1, 7, 9, 0)
     d = S.demand_assess(actor=zone.land_staff, demand_id=d.pk, version=d.version, assessment="方案初稿完成",
                         at=at(2026, 12, 28, 10, 0))

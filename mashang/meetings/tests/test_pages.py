@@ -9,6 +9,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -38,7 +39,8 @@ def as_(zone):
 
     def client_for(person: str, language: str = "en") -> Client:
         # Messages are asserted in English (the msgids); zh-Hans is the default otherwise.
-        client = Client(headers={"accept-language": language})
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as the language switch does
         client.force_login(getattr(zone, person))
         return client
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from io import BytesIO
 
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -53,7 +53,7 @@ def officer_cell(user: User | None) -> str:
 
 
 def _yes_no(value: bool) -> str:
-    return _t("yes") if value else _t("no")
+    return gettext("yes") if value else gettext("no")
 
 
 def row_of(project: Project, milestones: dict[str, Milestone], funds: Decimal | None) -> dict[str, object]:
@@ -108,10 +108,10 @@ def _print_setup(ws: Worksheet, header_row: int) -> None:
 
 
 def _ledger_sheet(ws: Worksheet, projects: list[Project], today: date) -> None:
-    ws.title = _t("Ledger")
+    ws.title = gettext("Ledger")
     _heading(
         ws, str(TITLE),
-        _t("As of %(date)s — %(count)d projects") % {"date": today.isoformat(), "count": len(projects)},
+        gettext("As of %(date)s — %(count)d projects") % {"date": today.isoformat(), "count": len(projects)},
         len(COLUMNS),
     )
     _header(ws, HEADER_ROW, [c.heading() for c in COLUMNS])
@@ -151,33 +151,33 @@ def _table(ws: Worksheet, row: int, title: str, titles: list[str], rows: list[li
 
 
 def _summary_sheet(ws: Worksheet, figures: dict, today: date) -> None:
-    ws.title = _t("Summary")
-    _heading(ws, str(SUMMARY_TITLE), _t("As of %(date)s") % {"date": today.isoformat()}, 6)
-    count, investment = _t("Projects"), _t("Planned investment (yuan)")
+    ws.title = gettext("Summary")
+    _heading(ws, str(SUMMARY_TITLE), gettext("As of %(date)s") % {"date": today.isoformat()}, 6)
+    count, investment = gettext("Projects"), gettext("Planned investment (yuan)")
     row = _table(
-        ws, 4, _t("By stage"), [_t("Stage"), count, investment],
+        ws, 4, gettext("By stage"), [gettext("Stage"), count, investment],
         [[str(Stage(k).label), v["count"], v["investment"]] for k, v in figures["by_stage"].items()],
         {3: MONEY},
     )
     row = _table(
-        ws, row, _t("By type"), [_t("Project type"), count, investment],
+        ws, row, gettext("By type"), [gettext("Project type"), count, investment],
         [[str(ProjectType(k).label), v["count"], v["investment"]] for k, v in figures["by_type"].items()],
         {3: MONEY},
     )
     row = _table(
-        ws, row, _t("By industry"), [_t("Industry"), count, investment],
+        ws, row, gettext("By industry"), [gettext("Industry"), count, investment],
         [[str(Industry(k).label), v["count"], v["investment"]] for k, v in figures["by_industry"].items()],
         {3: MONEY},
     )
     totals = figures["totals"]
     ws.cell(row, 1, str(st.TOTALS_DEFINITION))
     row = _table(
-        ws, row + 1, _t("Totals"), [_t("Figure"), _t("Value")],
-        [[_t("Projects (not dropped)"), totals["count"]],
-         [_t("Planned investment (yuan)"), totals["investment"]],
-         [_t("Signed or further"), totals["signed_count"]],
-         [_t("Planned investment of signed projects (yuan)"), totals["signed_investment"]],
-         [_t("Funds in place of signed projects (yuan)"), totals["funds_in_place"]]],
+        ws, row + 1, gettext("Totals"), [gettext("Figure"), gettext("Value")],
+        [[gettext("Projects (not dropped)"), totals["count"]],
+         [gettext("Planned investment (yuan)"), totals["investment"]],
+         [gettext("Signed or further"), totals["signed_count"]],
+         [gettext("Planned investment of signed projects (yuan)"), totals["signed_investment"]],
+         [gettext("Funds in place of signed projects (yuan)"), totals["funds_in_place"]]],
         {2: MONEY},
     )
     rate_rows = []
@@ -188,13 +188,13 @@ def _summary_sheet(ws: Worksheet, figures: dict, today: date) -> None:
             None if pct is None else float(pct) / 100, str(st.RATE_DEFINITIONS[key]),
         ])
     row = _table(
-        ws, row, _t("Rates"), [_t("Rate"), _t("Numerator"), _t("Denominator"), _t("Rate"), _t("Definition")],
+        ws, row, gettext("Rates"), [gettext("Indicator"), gettext("Numerator"), gettext("Denominator"), gettext("Rate"), gettext("Definition")],
         rate_rows, {4: PCT},
     )
     ws.cell(row, 1, str(st.BEHIND_PLAN_DEFINITION))
     _table(
-        ws, row + 1, _t("Key projects behind plan"),
-        [_t("Project"), _t("Stage"), _t("Late milestone"), _t("Planned"), _t("Days late"), _t("Why behind plan")],
+        ws, row + 1, gettext("Key projects behind plan"),
+        [gettext("Project"), gettext("Stage"), gettext("Late milestone"), gettext("Planned"), gettext("Days late"), gettext("Why behind plan")],
         [[f"{b['project'].number} {b['project'].name}", str(Stage(b["project"].stage).label),
           str(Stage(b["milestone"]).label), b["planned_on"], b["days_late"], b["project"].behind_plan_reason]
          for b in figures["behind_plan"]],

@@ -113,7 +113,7 @@ FIGURE_LABELS = {
     "co": _("Co-unit"),
     "led": _("Led now"),
     "first_contact_due": _("First contact due"),
-    "first_contact_on_time": _("First contact on time"),
+    "first_contact_on_time": _("First contacts on time"),
     "resolution_due": _("Reply due"),
     "resolution_on_time": _("Replied on time"),
     "confirmed": _("Confirmed"),

@@ -57,7 +57,8 @@ def _heading(ws: Worksheet, card: sel.Scorecard, title: str, width: int) -> None
     ws.cell(
         2,
         1,
-        _("Period: demands filed from %(start)s to %(end)s")
+        # The scorecard page's own words for the period.
+        _("Demands filed from %(start)s to %(end)s")
         % {"start": period.start.isoformat(), "end": period.last_day.isoformat()},
     )
     if card.publication is not None:
@@ -138,39 +139,20 @@ def _ranking(ws: Worksheet, card: sel.Scorecard) -> None:
 
 
 def _volumes(ws: Worksheet, card: sel.Scorecard) -> None:
-    headers = [
-        (_("Unit"), 24, None),
-        (_("Lead"), 8, INT),
-        (_("Co-unit"), 8, INT),
-        (_("Led now"), 8, INT),
-        (_("First contact due"), 9, INT),
-        (_("First contact on time"), 9, INT),
-        (_("Reply due"), 9, INT),
-        (_("Replied on time"), 9, INT),
-        (_("Confirmed"), 9, INT),
-        (_("Resolved"), 9, INT),
-        (_("Rated"), 8, INT),
-        (_("Satisfied"), 8, INT),
-        (_("Basically satisfied"), 9, INT),
-        (_("Unsatisfied"), 9, INT),
-        (_("Replied"), 8, INT),
-        (_("Reopened"), 8, INT),
-        (_("Returned (approved)"), 9, INT),
-        (_("Lead, urgent"), 8, INT),
-        (_("Lead, very urgent"), 8, INT),
-        (_("Co-unit, urgent"), 8, INT),
-        (_("Co-unit, very urgent"), 8, INT),
-        (_("Escalated to difficult case"), 9, INT),
-        (_("Reminders"), 8, INT),
-        (_("Yellow cards"), 8, INT),
-        (_("Red cards"), 8, INT),
-    ]
+    """Counts only, each column named as a count (the rates are on the ranking sheet)."""
     keys = (
         "lead", "co", "led", "first_contact_due", "first_contact_on_time", "resolution_due",
         "resolution_on_time", "confirmed", "resolved", "rated", "satisfied", "basic",
         "unsatisfied", "replied", "reopened", "returned", "lead_urgent", "lead_critical",
         "co_urgent", "co_critical", "escalated",
     )
+    headers = [
+        (_("Unit"), 24, None),
+        *((str(defs.FIGURE_LABELS[k]), 9, INT) for k in keys),
+        (_("Reminders"), 8, INT),
+        (_("Yellow cards"), 8, INT),
+        (_("Red cards"), 8, INT),
+    ]
     rows = [
         [u.name, *(u.counts.get(k, 0) for k in keys), *(u.notices.get(level, 0) for level in sel.NOTICE_LEVELS)]
         for u in card.units

@@ -23,12 +23,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mashang.core.errors import ApplicationError, NotFound, PermissionDenied
+from mashang.core.files import export_response
 from mashang.core.views import page_raise
 from mashang.supervision.scorecards import definitions as defs
 from mashang.supervision.scorecards import formulas as sc
 from mashang.supervision.scorecards import selectors as sel
 from mashang.supervision.scorecards.api import entry, period_of
 from mashang.supervision.scorecards.assessment import BLACK, RED
+from mashang.supervision.scorecards.export import export_filename, scorecard_workbook
 from mashang.supervision.scorecards.services import scorecard_publish
 
 PAGE_SIZE = 50
@@ -144,6 +146,16 @@ def scorecard_data(request: HttpRequest) -> JsonResponse:
     return response
 
 
+@require_GET
+@login_required
+def scorecard_export(request: HttpRequest) -> HttpResponse:
+    """The scorecard of the page's period as an Excel workbook, for the signed-in person."""
+    _guard(request)
+    period, _problem = _period(request)
+    card = sel.scorecard_get(actor=request.user, period=period)
+    return export_response(scorecard_workbook(card), filename=export_filename(period))
+
+
 @require_POST
 @login_required
 def scorecard_publish_view(request: HttpRequest) -> HttpResponse:
@@ -213,6 +225,7 @@ def scorecard_unit(request: HttpRequest, code: str) -> HttpResponse:
 urlpatterns = [
     path("", scorecard_index, name="scorecards"),
     path("data.json", scorecard_data, name="scorecards-data"),
+    path("export.xlsx", scorecard_export, name="scorecards-export"),
     path("publish/", scorecard_publish_view, name="scorecards-publish"),
     path("<slug:code>/", scorecard_unit, name="scorecard-unit"),
 ]

@@ -46,6 +46,10 @@ MSG_ALREADY_ACKNOWLEDGED = _("This notice was already acknowledged.")
 MSG_DEMAND_CLOSED = _("The demand is no longer open: there is nothing to supervise.")
 MSG_COMMENT_REQUIRED = _("Say what the unit should do.")
 MSG_BAD_LEVEL = _("Choose one of: reminder, yellow, red.")
+MSG_STALE = _(
+    "This demand was changed by someone else since you opened it (your version {given}, now {current}). "
+    "Reload it and try again."
+)
 
 UNIT_MEMBER_ROLES = (R.UNIT_STAFF, R.UNIT_HEAD)
 
@@ -131,12 +135,19 @@ def notice_payload(notice: SupervisionNotice) -> dict[str, Any]:
 
 
 def notice_issue(
-    *, actor: User, demand_id: int, level: str, comment: str, at: datetime | None = None
+    *,
+    actor: User,
+    demand_id: int,
+    level: str,
+    comment: str,
+    version: int | None = None,
+    at: datetime | None = None,
 ) -> SupervisionNotice:
     """A supervisor's notice on an open demand, at the level they choose, with a comment.
 
     It is about the deadline the demand is held to now (none while the clock is paused) and
-    goes to the same people as an automatic notice of that level.
+    goes to the same people as an automatic notice of that level. With ``version`` (the one
+    the supervisor read) a demand changed since — by this very notice sent twice — is a 409.
     """
     at = at or timezone.now()
     if level not in Level.values:
@@ -155,6 +166,8 @@ def notice_issue(
             raise NotFound(MSG_DEMAND_NOT_FOUND)
         if not can_issue(actor):
             raise PermissionDenied(MSG_MAY_NOT_ISSUE)
+        if version is not None and version != demand.version:
+            raise Conflict(str(MSG_STALE).format(given=version, current=demand.version))
         if demand.status not in OPEN_STATUSES:
             raise TransitionNotAllowed(MSG_DEMAND_CLOSED)
         kind = deadline_kind(demand) or ""

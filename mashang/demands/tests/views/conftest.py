@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 
@@ -18,7 +19,8 @@ def as_(zone):
 
     def client_for(person: str, language: str = "en") -> Client:
         # Messages are asserted in English (the msgids); zh-Hans is the default otherwise.
-        client = Client(headers={"accept-language": language})
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as the language switch does
         client.force_login(getattr(zone, person))
         return client
 

@@ -88,7 +88,9 @@ def test_the_detail_shows_facts_deadlines_and_timeline(zone, as_):
         assert text in html
     assert html.count("data-countdown") >= 1
     assert "Awaiting triage" in html and "Dispatched" in html  # from → to in the timeline
-    assert "已电话联系企业" in html  # the reason of the first contact
+    # The first-contact note is internal (demands.disclosure): the unit reads it, the enterprise not.
+    assert "已电话联系企业" not in html
+    assert "已电话联系企业" in as_("land_staff").get(detail_url(demand)).content.decode()
     assert "Service officer" in html  # the role of who did it
 
 
@@ -167,7 +169,7 @@ def test_an_htmx_action_answers_with_the_detail_body(zone, as_):
     demand = walk_to(zone, Status.DISPATCHED)
     response = as_("land_staff").post(
         act_url(demand, "respond"),
-        {"version": demand.version, "note": "已联系"},
+        {"version": demand.version, "note": "已联系", "method": "phone", "contact_with": "李经理"},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200

@@ -11,14 +11,22 @@
   function option(series, labels, horizontal) {
     var category = { type: "category", data: series.labels, axisLabel: { interval: 0, width: 110, overflow: "truncate" } };
     if (horizontal) { category.inverse = true; }
-    var count = { type: "value", name: labels.count, minInterval: 1 };
-    var money = { type: "value", name: labels.investment };
+    // Axis titles stay inside the chart: above a vertical axis, aligned inwards (the right
+    // one ends at the right edge); under or over a horizontal one, centred.
+    function titled(axis, align) {
+      axis.nameLocation = horizontal ? "middle" : "end";
+      axis.nameGap = horizontal ? 28 : 14;
+      axis.nameTextStyle = { align: horizontal ? "center" : align };
+      return axis;
+    }
+    var count = titled({ type: "value", name: labels.count, minInterval: 1 }, "left");
+    var money = titled({ type: "value", name: labels.investment }, "right");
     return {
       animation: false,
       textStyle: { fontFamily: FONT },
       tooltip: { trigger: "axis", renderMode: "richText", confine: true },
       legend: { top: 0, type: "scroll" },
-      grid: { left: 16, right: 16, top: 56, bottom: 8, containLabel: true },
+      grid: { left: 16, right: 16, top: horizontal ? 64 : 56, bottom: horizontal ? 36 : 8, containLabel: true },
       xAxis: horizontal ? [count, money] : category,
       yAxis: horizontal ? category : [count, money],
       series: [

@@ -67,7 +67,7 @@ def _staff(zone, code: str):
 
 def _handle(zone, d: Demand, unit: str, contact: datetime, reply: datetime | None) -> Demand:
     staff = _staff(zone, unit)
-    d = _step(S.demand_respond, staff, d, contact)
+    d = _step(S.demand_respond, staff, d, contact, method="phone", contact_with="李经理")
     if reply is not None:
         d = _step(S.demand_reply, staff, d, reply, reply="已办理")
     return d

@@ -49,7 +49,7 @@ def _with_difficult_case(zone):
     )
     c1 = step(S.demand_triage, zone.officer, c1, at(2026, 11, 12, 13, 55), category="land", urgency="urgent")
     c1 = step(S.demand_dispatch, zone.officer, c1, at(2026, 11, 12, 14, 0), lead_unit="zjj", co_units=["zrzy"])
-    c1 = step(S.demand_respond, zone.housing_staff, c1, at(2026, 11, 12, 14, 5))
+    c1 = step(S.demand_respond, zone.housing_staff, c1, at(2026, 11, 12, 14, 5), method="phone", contact_with="李经理")
     c1 = step(S.demand_escalate, zone.officer, c1, at(2026, 11, 12, 14, 30), reason="涉及多个部门，需统筹")
     assert c1.escalated_at == at(2026, 11, 12, 14, 30)
     built.demands["C1"] = c1

@@ -106,7 +106,7 @@ def test_figures_computed_while_a_demand_changed_are_not_kept(zone):
     day = date(2026, 11, 2)
 
     def counts_while_the_unit_responds(span):
-        _step(S.demand_respond, zone.land_staff, demand, at(2026, 11, 2, 9, 20))
+        _step(S.demand_respond, zone.land_staff, demand, at(2026, 11, 2, 9, 20), method="phone", contact_with="李经理")
         return {day: {zone.land.pk: {"led": 1, "first_contact_due": 0}}}, {day: None}
 
     figures = scorecard_figures(
@@ -165,7 +165,7 @@ def test_the_lead_counts_of_the_trend_are_served_by_a_full_snapshot(zone):
 def test_recomputed_working_times_reach_a_kept_scorecard(zone):
     september = Period(date(2026, 9, 1), date(2026, 10, 1))
     demand = _dispatched(zone, at(2026, 9, 30, 16, 30), "zrzy")  # one working hour left that day
-    demand = _step(S.demand_respond, zone.land_staff, demand, at(2026, 10, 8, 9, 30))
+    demand = _step(S.demand_respond, zone.land_staff, demand, at(2026, 10, 8, 9, 30), method="phone", contact_with="李经理")
     _step(S.demand_reply, zone.land_staff, demand, at(2026, 10, 10, 10, 0), reply="已办理")
     now = at(2026, 10, 12, 9, 0)
     assert sel.scorecard_compute(period=september, now=now).unit("zrzy").hours["reply_hours_median"] == 16.5
@@ -209,7 +209,7 @@ def test_a_demand_filed_before_dawn_belongs_to_its_local_day(zone):
     early = sel.scorecard_compute(period=NOVEMBER, now=at(2026, 11, 3, 9, 30))
     assert early.unit("zrzy").counts["first_contact_due"] == 0
 
-    _step(S.demand_respond, zone.land_staff, demand, at(2026, 11, 3, 9, 40))
+    _step(S.demand_respond, zone.land_staff, demand, at(2026, 11, 3, 9, 40), method="phone", contact_with="李经理")
     read = sel.scorecard_compute(period=NOVEMBER, now=at(2026, 11, 3, 9, 45))
     zrzy = read.unit("zrzy")
     assert (zrzy.counts["first_contact_due"], zrzy.counts["first_contact_on_time"]) == (1, 1)

@@ -4,10 +4,23 @@
 
   function pad(n) { return String(n).padStart(2, "0"); }
 
-  function formatSeconds(total) {
-    var s = Math.abs(Math.round(total));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-    return h + ":" + pad(m) + ":" + pad(sec);
+  // Working time as people say it: working days (of the zone's day length), hours, minutes;
+  // the words come from the page (data-units), as mashang.web.deadline_display says them.
+  function formatSeconds(total, el) {
+    var units;
+    try { units = JSON.parse(el.dataset.units || ""); } catch (e) { units = null; }
+    var all = Math.floor(Math.abs(total) / 60);
+    var dayMinutes = Math.max(Math.floor(parseFloat(el.dataset.daySeconds || "0") / 60), 1);
+    if (!units) { return Math.floor(all / 60) + ":" + pad(all % 60); }
+    var parts = { days: Math.floor(all / dayMinutes), hours: Math.floor((all % dayMinutes) / 60), minutes: all % dayMinutes % 60 };
+    var words = [];
+    ["days", "hours", "minutes"].forEach(function (name) {
+      var n = parts[name];
+      if (n || (name === "minutes" && words.length === 0)) {
+        words.push(units[name][n === 1 ? 0 : 1].replace("%(n)s", String(n)));
+      }
+    });
+    return words.join(" ");
   }
 
   // A countdown in working time: the server says how many working seconds are left and for
@@ -23,7 +36,7 @@
         el.dataset.running = String(running);
       }
       var text = left >= 0 ? el.dataset.labelLeft : el.dataset.labelOver;
-      el.textContent = (text || "%s").replace("%s", formatSeconds(left));
+      el.textContent = (text || "%s").replace("%s", formatSeconds(left, el));
       el.classList.toggle("late", left < 0);
     });
   }

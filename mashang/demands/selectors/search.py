@@ -1,0 +1,236 @@
+"""Finding demands: one piece of text looked up in every field a person would search by, and
+filters, within what the actor may see, newest first.
+
+The piece matches the number (prefix, e.g. ``SQ-2026-0001``), the 12345 order number (exact),
+the enterprise's name (a piece) or credit code (prefix), and the title, description, contact
+name and contact phone (a piece of 2 characters or more). On PostgreSQL the enterprises are
+found first in their own small table and their demands by enterprise id; the text goes
+through the trigram indexes of migration 0013 (pieces of 3 or more characters through the
+text's trigrams, pieces of 2 through the text cut into pairs). A single character searches
+numbers and enterprise names only. SQLite reads the table.
+
+A list is counted up to :data:`COUNT_CAP` rows only ("1,000+"), so a page of a huge result
+stays as fast as its first rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import F, Func, Lookup, Q, QuerySet, TextField, Value
+from django.utils import timezone
+
+from mashang.demands.models import Assignment, Demand
+from mashang.demands.permissions import visibility_filter
+from mashang.org.models import Enterprise, Unit, User
+
+#: The longest piece searched for (longer input is cut).
+MAX_QUERY = 100
+#: A list is counted up to this many rows; beyond, it says "1,000+".
+COUNT_CAP = 1000
+#: The shortest piece searched in the text (title, description, contact).
+MIN_TEXT_PIECE = 2
+#: The earliest and latest dates a date filter keeps (outside, the bound is dropped).
+_FIRST_DAY = date(1900, 1, 1)
+_LAST_DAY = date(2999, 12, 31)
+
+_CODE_LIKE = re.compile(r"^[0-9A-Za-z-]+$")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    unit: str | None = None  # a unit's code
+    lead_only: bool = False  # the unit as lead unit only (otherwise any assignment of it)
+    category: str | None = None  # a category's code
+    status: str | None = None
+    channel: str | None = None
+    submitted_from: date | None = None  # local dates, both inclusive
+    submitted_to: date | None = None
+    overdue: bool = False
+
+
+def normalize_query(q: str | None) -> str:
+    """The piece as searched: spaces collapsed, at most MAX_QUERY characters."""
+    return " ".join((q or "").split())[:MAX_QUERY]
+
+
+def _escape_like(piece: str) -> str:
+    return piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class _Text(Func):
+    """Title, description, contact name and phone as one text: the expression of the index
+    ``demand_text_trgm_idx`` (migration 0013; keep them identical)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = TextField()
+
+    def __init__(self):
+        super().__init__(F("title"), F("description"), F("contact_name"), F("contact_phone"))
+
+
+class _ILike(Lookup):
+    """``lhs ILIKE rhs`` (SQLite: ``LIKE``, case-blind for ASCII), backslash the escape."""
+
+    lookup_name = "ilike"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":  # backslash is its escape (and pg_trgm's)
+            return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
+        return f"{lhs} LIKE {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
+
+
+class _PairMatch(Lookup):
+    """A piece of 2 characters in the text. On PostgreSQL: a whole word of the text cut into
+    pairs of characters (from the first character and from the second), the expression of the
+    index ``demand_text_bigram_idx`` (migration 0013; keep them identical). Elsewhere a LIKE."""
+
+    lookup_name = "pair"
+
+    def as_sql(self, compiler, connection):
+        text, params = compiler.compile(self.lhs)
+        pattern = _escape_like(self.rhs.value)
+        if connection.vendor == "postgresql":
+            sql = (
+                f"(' ' || regexp_replace({text}, '(..)', '\\1 ', 'g') || ' '"
+                f" || regexp_replace(substr({text}, 2), '(..)', '\\1 ', 'g') || ' ')"
+            )
+            return f"{sql} ILIKE %s", [*params, *params, f"% {pattern} %"]
+        return f"{text} LIKE %s ESCAPE '\\'", [*params, f"%{pattern}%"]
+
+
+def _text_match(piece: str) -> Q:
+    if len(piece) == 2 and not any(c.isspace() for c in piece):
+        return Q(_PairMatch(_Text(), Value(piece)))
+    return Q(_ILike(_Text(), Value(f"%{_escape_like(piece)}%")))
+
+
+def _enterprise_ids(piece: str) -> list[int]:
+    """Enterprises whose name holds the piece or whose credit code starts with it (one query on
+    the small enterprise table)."""
+    found = Q(name__icontains=piece)
+    if _CODE_LIKE.match(piece):
+        found |= Q(credit_code__startswith=piece.upper())
+    return list(Enterprise.objects.filter(found).order_by().values_list("id", flat=True))
+
+
+def search_match(q: str) -> Q:
+    """What a piece matches (a Q on Demand); an empty Q for an empty piece."""
+    piece = normalize_query(q)
+    if not piece:
+        return Q()
+    match = Q(pk__in=[])
+    if _CODE_LIKE.match(piece):
+        match |= Q(number__startswith=piece.upper()) | Q(external_number=piece)
+    ids = _enterprise_ids(piece)
+    if ids:
+        match |= Q(enterprise_id__in=ids)
+    if len(piece) >= MIN_TEXT_PIECE:
+        match |= _text_match(piece)
+    return match
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _filtered(qs: QuerySet[Demand], f: SearchFilters, now: datetime) -> QuerySet[Demand]:
+    if f.unit:
+        unit_id = Unit.objects.filter(code=f.unit).values("id")[:1]
+        if f.lead_only:
+            qs = qs.filter(lead_unit_id__in=unit_id)
+        else:
+            qs = qs.filter(
+                pk__in=Assignment.objects.filter(unit_id__in=unit_id).values("demand_id")
+            )
+    if f.category:
+        qs = qs.filter(category__code=f.category)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.submitted_from and f.submitted_from > _FIRST_DAY:
+        qs = qs.filter(submitted_at__gte=_day_start(min(f.submitted_from, _LAST_DAY)))
+    if f.submitted_to and f.submitted_to < _LAST_DAY:
+        qs = qs.filter(
+            submitted_at__lt=_day_start(max(f.submitted_to, _FIRST_DAY) + timedelta(days=1))
+        )
+    if f.overdue:
+        qs = qs.filter(next_due_at__lt=now)
+    return qs
+
+
+def demand_search(
+    *,
+    actor: User,
+    q: str = "",
+    filters: SearchFilters | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Demand]:
+    """Demands the actor may see that match the piece ``q`` and the filters, newest first."""
+    now = now or timezone.now()
+    qs = _filtered(Demand.objects.filter(visibility_filter(actor)), filters or SearchFilters(), now)
+    match = search_match(q)
+    if match:
+        qs = qs.filter(match)
+    return qs.select_related("enterprise", "category", "lead_unit").order_by(
+        "-submitted_at", "-id"
+    )
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of a search: its rows, whether more follow, and the count up to COUNT_CAP."""
+
+    rows: list[Demand]
+    number: int
+    page_size: int
+    count: int
+    count_capped: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.page_size < self.count or (
+            self.count_capped and len(self.rows) == self.page_size
+        )
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.rows)
+
+
+def search_page(qs: QuerySet[Demand], *, page: int, page_size: int) -> SearchPage:
+    """A page of ``qs`` (1-based) and its count, counted no further than COUNT_CAP rows."""
+    page = max(1, page)
+    count = qs.order_by()[: COUNT_CAP + 1].count()
+    capped = count > COUNT_CAP
+    count = min(count, COUNT_CAP)
+    last = max(1, -(-count // page_size))
+    if not capped:
+        page = min(page, last)
+    start = (page - 1) * page_size
+    rows = list(qs[start : start + page_size])
+    return SearchPage(
+        rows=rows, number=page, page_size=page_size, count=count, count_capped=capped
+    )
