@@ -5,9 +5,9 @@ officer and as a unit's staff member: min / median / p95 / max in ms per kind of
     .venv/bin/python bench/bench_search.py          # 1,000,000 demands in mashang_bench_1m
     .venv/bin/python bench/bench_search.py --searches 200 --explain
 
-It creates the PostgreSQL database if missing, migrates it (migration 0013 builds the trigram
-indexes) and makes sure the table holds ``--demands`` demands (``generate.py`` writes the
-missing ones). Then it draws ``--searches`` pieces per kind from random rows (seeded): 2-, 3-
+It creates the PostgreSQL database if missing, migrates it (migration 0013 stores the text's
+character pairs and indexes them) and makes sure the table holds ``--demands`` demands
+(``generate.py`` writes the missing ones). Then it draws ``--searches`` pieces per kind from random rows (seeded): 2-, 3-
 and 4-character pieces of enterprise names, of titles and of descriptions, contact names,
 pieces of phone numbers, whole and partial numbers, credit-code prefixes, and 2- and
 3-character pieces found in no row (the worst case: nothing to stop the search early), and

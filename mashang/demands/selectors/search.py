@@ -4,10 +4,10 @@ filters, within what the actor may see, newest first.
 The piece matches the number (prefix, e.g. ``SQ-2026-0001``), the 12345 order number (exact),
 the enterprise's name (a piece) or credit code (prefix), and the title, description, contact
 name and contact phone (a piece of 2 characters or more). On PostgreSQL the enterprises are
-found first in their own small table and their demands by enterprise id; the text goes
-through the trigram indexes of migration 0013 (pieces of 3 or more characters through the
-text's trigrams, pieces of 2 through the text cut into pairs). A single character searches
-numbers and enterprise names only. SQLite reads the table.
+found first in their own small table and their demands by enterprise id; the text through
+the stored ``search_vector`` of migration 0013 (every pair of adjacent characters of the text
+as a word, in a GIN index: a piece is found as all of its pairs, then confirmed in the text).
+A single character searches numbers and enterprise names only. SQLite reads the table.
 
 A list is counted up to :data:`COUNT_CAP` rows only ("1,000+"), so a page of a huge result
 stays as fast as its first rows.
@@ -37,6 +37,7 @@ _FIRST_DAY = date(1900, 1, 1)
 _LAST_DAY = date(2999, 12, 31)
 
 _CODE_LIKE = re.compile(r"^[0-9A-Za-z-]+$")
+_WORD_PAIR = re.compile(r"\w\w")
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ def _escape_like(piece: str) -> str:
 
 
 class _Text(Func):
-    """Title, description, contact name and phone as one text: the expression of the index
-    ``demand_text_trgm_idx`` (migration 0013; keep them identical)."""
+    """Title, description, contact name and phone as one text: the expression the column
+    ``search_vector`` is computed from (migration 0013; keep them identical)."""
 
     template = "(%(expressions)s)"
     arg_joiner = " || ' ' || "
@@ -72,42 +73,39 @@ class _Text(Func):
         super().__init__(F("title"), F("description"), F("contact_name"), F("contact_phone"))
 
 
-class _ILike(Lookup):
-    """``lhs ILIKE rhs`` (SQLite: ``LIKE``, case-blind for ASCII), backslash the escape."""
-
-    lookup_name = "ilike"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        if connection.vendor == "postgresql":  # backslash is its escape (and pg_trgm's)
-            return f"{lhs} ILIKE {rhs}", [*lhs_params, *rhs_params]
-        return f"{lhs} LIKE {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
+def pairs(piece: str) -> str:
+    """Every pair of adjacent characters of ``piece``, each a word: 'abcd' → 'ab bc cd'. The
+    demand's ``search_vector`` holds every pair of its text (migration 0013 cuts the text from
+    its first and from its second character), so a text that holds the piece holds these."""
+    return " ".join(piece[i : i + 2] for i in range(len(piece) - 1))
 
 
-class _PairMatch(Lookup):
-    """A piece of 2 characters in the text. On PostgreSQL: a whole word of the text cut into
-    pairs of characters (from the first character and from the second), the expression of the
-    index ``demand_text_bigram_idx`` (migration 0013; keep them identical). Elsewhere a LIKE."""
+class _Contains(Lookup):
+    """The text holds the piece. On PostgreSQL: every pair of the piece's characters is a word
+    of the stored ``search_vector`` (found in its GIN index, no text recomputed per row), and
+    the text holds the piece itself (the pairs in their order). Elsewhere a LIKE."""
 
-    lookup_name = "pair"
+    lookup_name = "contains_piece"
 
     def as_sql(self, compiler, connection):
         text, params = compiler.compile(self.lhs)
-        pattern = _escape_like(self.rhs.value)
-        if connection.vendor == "postgresql":
-            sql = (
-                f"(' ' || regexp_replace({text}, '(..)', '\\1 ', 'g') || ' '"
-                f" || regexp_replace(substr({text}, 2), '(..)', '\\1 ', 'g') || ' ')"
-            )
-            return f"{sql} ILIKE %s", [*params, *params, f"% {pattern} %"]
-        return f"{text} LIKE %s ESCAPE '\\'", [*params, f"%{pattern}%"]
+        piece = self.rhs.value
+        like = f"%{_escape_like(piece)}%"
+        if connection.vendor != "postgresql":
+            return f"{text} LIKE %s ESCAPE '\\'", [*params, like]
+        if not _WORD_PAIR.search(piece):  # no pair the vector holds: the text alone
+            return f"{text} ILIKE %s", [*params, like]
+        table = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        if _WORD_PAIR.fullmatch(piece):  # one pair: a word of the vector, nothing to confirm
+            return f"{table}.search_vector @@ plainto_tsquery('simple'::regconfig, %s)", [piece]
+        return (
+            f"({table}.search_vector @@ plainto_tsquery('simple'::regconfig, %s) AND {text} ILIKE %s)",
+            [pairs(piece), *params, like],
+        )
 
 
 def _text_match(piece: str) -> Q:
-    if len(piece) == 2 and not any(c.isspace() for c in piece):
-        return Q(_PairMatch(_Text(), Value(piece)))
-    return Q(_ILike(_Text(), Value(f"%{_escape_like(piece)}%")))
+    return Q(_Contains(_Text(), Value(piece)))
 
 
 def _enterprise_ids(piece: str) -> list[int]:
@@ -231,6 +229,4 @@ def search_page(qs: QuerySet[Demand], *, page: int, page_size: int) -> SearchPag
         page = min(page, last)
     start = (page - 1) * page_size
     rows = list(qs[start : start + page_size])
-    return SearchPage(
-        rows=rows, number=page, page_size=page_size, count=count, count_capped=capped
-    )
+    return SearchPage(rows=rows, number=page, page_size=page_size, count=count, count_capped=capped)

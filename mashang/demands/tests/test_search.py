@@ -164,3 +164,4 @@ def test_a_huge_list_is_counted_no_further_than_the_cap(zone, monkeypatch):
     page = search_page(demand_search(actor=zone.officer, q="停电"), page=1, page_size=1)
     assert (page.count, page.count_capped, page.has_next) == (2, True, True)
     assert COUNT_CAP == 1000
+
