@@ -361,6 +361,15 @@ def _course(p: DemandPlan, z: Player) -> Course:
         t = later(t, 5, 40, unit=lead, late=0.07, late_range=(65, 900))
         note = pick(texts.RESPOND_NOTES, contact=contact.display_name)
         d = yield Step(t, "respond", S.demand_respond, {"actor": unit_actor(), "note": note, **first_contact})
+        if cycle == 0 and p.co:
+            # A co-unit gives its opinion to the lead unit before it assesses (chosen and timed
+            # without the random draws, so the rest of the year stays as it was).
+            d = yield Step(
+                cal.add_working_time(t, timedelta(minutes=10)),
+                "opinion",
+                S.demand_give_opinion,
+                {"actor": z.user(f"unit-{p.co[0]}"), "opinion": texts.CO_OPINIONS[p.index % len(texts.CO_OPINIONS)]},
+            )
         if cycle == 0 and p.withdraw == Status.IN_PROGRESS:
             yield withdraw(by_enterprise(later(t, 60, 900)))
             return
