@@ -37,7 +37,8 @@ _FIRST_DAY = date(1900, 1, 1)
 _LAST_DAY = date(2999, 12, 31)
 
 _CODE_LIKE = re.compile(r"^[0-9A-Za-z-]+$")
-_WORD_PAIR = re.compile(r"\w\w")
+#: Two letters or digits (not "_", which the text-search parser does not keep in a word).
+_WORD_PAIR = re.compile(r"[^\W_]{2}")
 
 
 @dataclass(frozen=True)
