@@ -12,10 +12,27 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 # The live server listens on loopback only (pytest-django's default is "localhost").
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+# ... and answers one request at a time: on the tests' in-memory SQLite (one shared cache) two
+# requests at once — a page and the data.json a page before it still fetches — can wait on
+# each other's table locks for ever (seen: the dashboard's data and a meeting's page). Django
+# closes each connection when its server is not threaded, so a browser's parallel requests
+# simply queue.
+class _OneRequestAtATime(WSGIServer):
+    """The live server's WSGI server without threads (its thread already uses the test's database
+    connection, which the threaded server hands to each request's thread)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 # The page helpers report failed asserts as tests do (imported right below, hence first).
 pytest.register_assert_rewrite("tests.browser.pages")
