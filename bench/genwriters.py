@@ -45,8 +45,22 @@ class PostgresWriter:
 
         self.connection = connection
         q = connection.ops.quote_name
-        self.demand_sql = f"COPY {q(Demand._meta.db_table)} ({', '.join(map(q, builder.columns))}) FROM STDIN (FORMAT BINARY)"
+        columns = list(builder.columns)
         self.demand_types = [pg_type(f, connection) for f in builder.fields]
+        # The units that read each demand (migration 0014; its triggers would otherwise update
+        # every demand row again for its first assignment).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = %s",
+                [Demand._meta.db_table, "visible_unit_ids"],
+            )
+            self.visible_units = cursor.fetchone() is not None
+        if self.visible_units:
+            columns.append("visible_unit_ids")
+            self.demand_types.append("int8[]")
+            self.id_at = builder.index["id"]
+            self.intake_at = builder.index["intake_unit_id"]
+        self.demand_sql = f"COPY {q(Demand._meta.db_table)} ({', '.join(map(q, columns))}) FROM STDIN (FORMAT BINARY)"
         self.json_at = [
             i for i, f in enumerate(builder.fields) if f.get_internal_type() == "JSONField"
         ]
@@ -88,6 +102,10 @@ class PostgresWriter:
     def write(self, rows, assignments, events) -> None:
         from psycopg.types.json import Jsonb
 
+        units: dict[int, set[int]] = {}
+        if self.visible_units:
+            for a in assignments:
+                units.setdefault(a[0], set()).add(a[1])
         with self.connection.cursor() as cursor:
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(self.demand_sql) as copy:
@@ -95,6 +113,11 @@ class PostgresWriter:
                 for r in rows:
                     for i in self.json_at:
                         r[i] = Jsonb(r[i])
+                    if self.visible_units:
+                        readers = units.get(r[self.id_at], set())
+                        if r[self.intake_at] is not None:
+                            readers.add(r[self.intake_at])
+                        r = [*r, sorted(readers)]
                     copy.write_row(r)
             with raw.copy(self.assignment_sql) as copy:
                 copy.set_types(self.assignment_types)

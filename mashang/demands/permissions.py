@@ -22,12 +22,22 @@ def visibility_filter(actor: User) -> Q:
         return Q()
     if actor.role == R.ENTERPRISE and actor.enterprise_id:
         return Q(enterprise_id=actor.enterprise_id)
-    if actor.is_unit_member and actor.unit_id:
+    unit_id = reading_unit(actor)
+    if unit_id:
         # What was dispatched to the unit, and what the unit registered for an enterprise.
-        return Q(Exists(Assignment.objects.filter(demand=OuterRef("pk"), unit_id=actor.unit_id))) | Q(
-            intake_unit_id=actor.unit_id
+        return Q(Exists(Assignment.objects.filter(demand=OuterRef("pk"), unit_id=unit_id))) | Q(
+            intake_unit_id=unit_id
         )
     return Q(pk__in=[])
+
+
+def reading_unit(actor: User) -> int | None:
+    """The unit whose demands ``actor`` reads (every demand ever dispatched to it, as lead or
+    co-unit, and every one it registered), for a unit's member; None for everyone else. The
+    search reads the same set from ``visible_unit_ids`` on PostgreSQL (migration 0014)."""
+    if not actor.is_active or actor.role in ZONE_WIDE_ROLES or actor.role == R.ENTERPRISE:
+        return None
+    return actor.unit_id if actor.is_unit_member and actor.unit_id else None
 
 
 def parties_of(actor: User, demand: Demand, assignments: list[Assignment]) -> frozenset[str]:
