@@ -17,7 +17,7 @@ per candidate row.
 A page is found in two steps, neither left to the planner's guess of how common a piece is (a
 piece of three characters is all of its pairs, and the planner, taking the pairs for
 independent, guesses tens of times too few rows): first the ids and times of at most
-:data:`COUNT_CAP` + 1 matches, in any order, through the indexes (the count; no JIT: compiling takes longer than the read); when that is all of
+:data:`COUNT_CAP` + 1 matches, in any order, through the indexes (the count; no JIT, compiling takes longer than the read, and memory enough for exact bitmaps); when that is all of
 them, they are sorted here and the page's rows read by id; when there are more, the matches are
 common enough that walking the newest demands finds a page within a thousandth of the table, and
 the page is read so (PostgreSQL told not to use a bitmap or a full sort). A list is counted up to
@@ -53,6 +53,9 @@ from mashang.org.models import Enterprise, Unit, User
 MAX_QUERY = 100
 #: A list is counted up to this many rows; beyond, it says "1,000+".
 COUNT_CAP = 1000
+#: Memory for the count's bitmaps, so that they stay exact: a unit's demands OR-ed with an
+#: enterprise's are 100,000s of rows (a unit's search by a piece of a name: p95 0.19 → 0.13 s).
+SEARCH_WORK_MEM = "32MB"
 #: How a page of a common piece is read: walking the newest demands (the index on the filing
 #: time, ties sorted within it) and stopping at the page. The planner, guessing the piece rare,
 #: would otherwise read every match through the bitmap and sort them all (0.6 s at 1 M). No
@@ -274,7 +277,7 @@ class SearchPage:
 def search_page(qs: QuerySet[Demand], *, page: int, page_size: int) -> SearchPage:
     """A page of ``qs`` (1-based, newest first) and its count up to COUNT_CAP."""
     page = max(1, page)
-    with planner_settings(jit="off"):
+    with planner_settings(jit="off", work_mem=SEARCH_WORK_MEM):
         found = list(qs.order_by().values_list("submitted_at", "pk")[: COUNT_CAP + 1])
     if len(found) > COUNT_CAP:  # common: the newest demands hold a page soon
         start = (page - 1) * page_size
