@@ -205,6 +205,9 @@ class Demand(models.Model):
             models.Index(fields=["next_due_at"], name="demand_next_due_idx"),
             models.Index(fields=["enterprise", "next_due_at"], name="demand_enterprise_due_idx"),
             models.Index(fields=["status", "next_due_at"], name="demand_status_due_idx"),
+            # The intake's enterprise picker finds an enterprise by a phone its demands gave
+            # (0.5 s per keystroke at 1 M demands without it).
+            models.Index(fields=["contact_phone"], name="demand_contact_phone_idx"),
             # Covers the period queries (dashboard, scorecards): on PostgreSQL a month is read
             # from the index alone, not from the wide demand rows.
             models.Index(

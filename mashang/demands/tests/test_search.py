@@ -165,3 +165,18 @@ def test_a_huge_list_is_counted_no_further_than_the_cap(zone, monkeypatch):
     assert (page.count, page.count_capped, page.has_next) == (2, True, True)
     assert COUNT_CAP == 1000
 
+
+
+def test_the_searched_text_is_the_one_the_stored_pairs_are_cut_from():
+    """Migration 0013 computes ``search_vector`` from the same columns, in the same order and
+    with the same separator, as the search confirms a piece in; a column added to one and not
+    the other would find pairs the text does not hold, or miss text the pairs do not hold."""
+    import importlib
+    import re
+
+    from mashang.demands.selectors.search import _Text
+
+    migration = importlib.import_module("mashang.demands.migrations.0013_search")
+    text = _Text()
+    assert [e.name for e in text.source_expressions] == re.findall(r"\b([a-z_]+)\b", migration.TEXT)
+    assert text.arg_joiner == " || ' ' || " and migration.TEXT.count(text.arg_joiner) == 3
