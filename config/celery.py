@@ -2,8 +2,9 @@
 
 ``MASHANG_BROKER_URL`` names the broker; empty (the embedded default) means no broker and
 ``mashang worker`` runs the same jobs in its own loop. Beat runs the delivery of due
-notifications every 10 seconds and the supervision sweep every minute; ``mashang worker``
-starts the worker with beat embedded.
+notifications every 10 seconds, the supervision sweep and the land-start sweep every minute;
+``mashang worker`` starts the worker with beat embedded (without a broker, run the land-start
+sweep with ``mashang landstart_sweep``).
 """
 
 from __future__ import annotations
@@ -28,5 +29,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # Pre-review deadlines and promised documents (mashang.landstart.tasks).
+    "landstart-sweep": {
+        "task": "mashang.landstart.sweep",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
 }
-app.autodiscover_tasks(["mashang.notify"])
+app.autodiscover_tasks(["mashang.notify", "mashang.landstart"])

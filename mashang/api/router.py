@@ -66,7 +66,11 @@ def _mount() -> None:
     # Before landstart.api: its GET /landstart-templates/{code} would otherwise take the path
     # /landstart-templates/import and answer its POST with 405.
     api.add_router("/", "mashang.landstart.bpmn_api.router")
+    api.add_router("/", "mashang.landstart.history_api.router")
     api.add_router("/", "mashang.landstart.api.router")
+    api.add_router("/", "mashang.landstart.commitments_api.router")
+    api.add_router("/", "mashang.landstart.plan_api.router")
+    api.add_router("/", "mashang.landstart.batches_api.router")
     api.add_router("/", "mashang.meetings.api.router")
 
 

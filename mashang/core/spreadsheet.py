@@ -31,6 +31,17 @@ def local(at: datetime | None) -> datetime | None:
     return timezone.localtime(at).replace(tzinfo=None) if at else None
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: see :func:`sheet_workbook` for how it is laid out."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[object]]
+    notes: Sequence[str] = ()
+    name: str | None = None  # the tab's name (at most 31 characters); the title by default
+
+
 def sheet_workbook(
     *,
     title: str,
@@ -42,8 +53,24 @@ def sheet_workbook(
     """One sheet: ``title`` in bold, each of ``notes`` on its own line, a blank line, the
     header row (frozen, with an auto-filter) and ``rows`` (values in the columns' order;
     aware datetimes are written in local time). Returns the .xlsx bytes."""
+    return sheets_workbook(title=title, sheets=[Sheet(title, columns, rows, notes, sheet_name)])
+
+
+def sheets_workbook(*, title: str, sheets: Sequence[Sheet]) -> bytes:
+    """Several sheets, each laid out as :func:`sheet_workbook` lays out its one, in the order
+    given; ``title`` is the workbook's. Returns the .xlsx bytes."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet((sheet_name or title)[:31])
+    for sheet in sheets:
+        _sheet_write(wb, sheet)
+    wb.properties.title = title
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_write(wb: Workbook, sheet: Sheet) -> None:
+    title, columns, rows, notes = sheet.title, sheet.columns, sheet.rows, sheet.notes
+    ws = wb.create_sheet((sheet.name or title)[:31])
     for col, column in enumerate(columns, start=1):
         ws.column_dimensions[_letter(col)].width = column.width
     header_row = len(notes) + 3
@@ -84,8 +111,3 @@ def sheet_workbook(
             else:
                 out.append(value)
         ws.append(out)
-    wb.properties.title = title
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-

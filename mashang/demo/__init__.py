@@ -14,6 +14,10 @@ Modules:
 - :mod:`mashang.demo.texts` — demand, reply and reason templates
 - :mod:`mashang.demo.plan` — pure generation of enterprises, people and demand plans
 - :mod:`mashang.demo.simulate` — plays the demand plans through the services
+- :mod:`mashang.demo.projects` — investment projects and land-start runs (plan in
+  :mod:`mashang.demo.project_plan`, texts in :mod:`mashang.demo.project_texts`)
+- :mod:`mashang.demo.landstart` — land-supply batches (one completed, one waiting for its
+  award) and the units' land-start capacities
 - :mod:`mashang.demo.meetings` — the year's review meetings and their action items
   (texts in :mod:`mashang.demo.meeting_texts`)
 - :mod:`mashang.demo.load` — checks, wipes and loads a database (used by the command)

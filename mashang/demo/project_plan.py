@@ -6,8 +6,10 @@ Nothing here touches the database or reads the clock: the same seed, enterprises
 The pipeline at the demo's "now": 59 projects in negotiation and 36 signed or further along
 (35 moving, one paused after signing), two leads and one dropped — 98 in all. Six new-land
 projects had their land awarded over the year and started building the same day through a
-land-start run (145 → 98 → 72 → 55 → 41 → 40 minutes); a seventh was awarded on the last
-working day and its run is in progress; an eighth's land is listed and its units pre-review.
+land-start run (145 → 98 → 72 → 55 → 41 → 40 minutes); a seventh's run is in progress (its
+clock starts when the demo is loaded); an eighth's land is listed and its units pre-review, in
+the land-supply batch waiting at "now" (:mod:`mashang.demo.landstart` adds that batch's other
+five projects and a completed batch of six).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ YUAN_CAP = Decimal(3_500_000_000)
 MIN_TOTAL = Decimal(56_000_000_000)
 #: Days after the demo's first day on which the six completed land-start runs were awarded.
 AWARD_DAYS = (48, 105, 160, 215, 268, 318)
+#: Days after the demo's first day on which the completed land-supply batch's awards began
+#: (after the 40-minute record: from one case to the norm), a month before the demo's "now".
+BATCH_AWARD_DAY = 335
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,20 @@ class Days:
 
 def _days(d: date, n: int) -> date:
     return d + timedelta(days=n)
+
+
+def waiting_award_days(days: Days) -> tuple[date, date]:
+    """The award days of the land-supply batch waiting at the demo's "now": the next two
+    working days after the demo's today."""
+    first = days.on_or_after(_days(days.until, 1))
+    return first, days.next(first)
+
+
+def done_batch_award_days(days: Days) -> tuple[date, date, date]:
+    """The three working days on which the completed land-supply batch was awarded."""
+    first = days.on_or_after(_days(days.start, BATCH_AWARD_DAY))
+    second = days.next(first)
+    return first, second, days.next(second)
 
 
 _GAPS: dict[tuple[str, str], tuple[int, int]] = {
@@ -294,8 +313,11 @@ def _planned(rng: random.Random, shape: Shape, standing: str, reached: dict[str,
     if shape.role == "live_run":
         planned[Stage.STARTED] = _days(reached[Stage.AWARDED], 30)
     if shape.role == "listed_run":
-        planned[Stage.AWARDED] = _days(u, rng.randint(12, 20))
+        rng.randint(12, 20)  # drawn as before, so the other projects stay as they were
+        # Its land joins the batch waiting at "now" (mashang.demo.landstart): its second day.
+        planned[Stage.AWARDED] = waiting_award_days(days)[1]
         planned[Stage.STARTED] = planned[Stage.AWARDED]
+        planned[Stage.LISTED] = min(planned[Stage.LISTED], planned[Stage.AWARDED])
     latest: date | None = None
     for stage in path:  # a later stage is never planned before an earlier one
         if stage in planned:

@@ -6,14 +6,19 @@ the pipeline (:func:`project_transition`), its milestones planned, funds in plac
 reason written when a key project falls behind. Blockers are raised on projects
 (:func:`project_blocker_raise`) and triaged, dispatched and answered like any demand. The
 default land-start bundle is installed and every run is driven by the units' own people:
-opened by the officer when the land is listed, pre-reviewed by the units, awarded by the
-trading centre, each step completed by its unit — which moves the project to awarded and
-started. All acts of all projects run in time order, before the demo's "now", and with them
-the land-supply reviews of :mod:`mashang.demo.meetings` (whose minutes list some of the land).
+opened by the listing itself (the land-start app opens it when the land is listed; the demo
+opens it the next morning as the listing would have, if it has not), pre-reviewed by the
+units, awarded by the trading centre, each step completed by its unit with its document —
+which moves the project to awarded and started. All acts of all projects run in time order,
+before the demo's "now", and with them the land-supply reviews of :mod:`mashang.demo.meetings`
+(whose minutes list some of the land) and the land-supply batches and unit capacities of
+:mod:`mashang.demo.landstart`. Only the live run is played after them: its award and first
+steps at the moment the demo is loaded, so its board reads minutes.
 
 What the demo owns and ``--force`` wipes (:func:`demo_projects_wipe`): the projects of the
 demo's enterprises and of its prospective investors (:data:`project_texts.PROSPECT_NAMES`),
-their runs, events and land-start messages, and the bundle template if the demo installed it.
+their runs, events and land-start messages, the batches the demo made, and the bundle template
+if the demo installed it.
 """
 
 from __future__ import annotations
@@ -24,21 +29,34 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
+from django.utils import timezone
 
 from mashang.audit.models import Event
 from mashang.core.numbering import numbers_continue
 from mashang.demands import services as demands
+from mashang.demo import landstart as batches
 from mashang.demo import project_texts as pt
 from mashang.demo.plan import DemoPlan
 from mashang.demo.project_plan import Days, ProjectPlan, demo_projects_plan
 from mashang.demo.simulate import DemoError
 from mashang.landstart import services as landstart
-from mashang.landstart.models import BundleTemplate, Run, RunStep, StepDocument
+from mashang.landstart.default_bundle import DEFAULT_STEPS
+from mashang.landstart.models import (
+    OPEN_RUN_STATES,
+    Batch,
+    BatchNumberSequence,
+    BundleTemplate,
+    Run,
+    RunStep,
+    StepDocument,
+)
+from mashang.landstart.services.batches import BATCH_SUBJECT
 from mashang.landstart.services.common import SUBJECT as RUN_SUBJECT
 from mashang.landstart.services.templates import TEMPLATE_SUBJECT
 from mashang.notify.models import Notification
-from mashang.org.models import User
+from mashang.org.models import Unit, User
 from mashang.projects import services as projects
 from mashang.projects.models import PIPELINE, Project, ProjectNumberSequence, Stage
 from mashang.projects.services.common import SUBJECT as PROJECT_SUBJECT
@@ -68,6 +86,7 @@ class ProjectsLoaded:
     runs: int = 0
     blockers: int = 0
     template: int | None = None  # the bundle template the demo installed, if it did
+    batches: list[int] = field(default_factory=list)  # the land-supply batches it made
 
     def payload(self) -> dict[str, object]:
         return {
@@ -75,6 +94,7 @@ class ProjectsLoaded:
             "landstart_runs": self.runs,
             "project_blockers": self.blockers,
             "landstart_template": self.template,
+            "landstart_batches": self.batches,
         }
 
 
@@ -99,8 +119,24 @@ class _Live:
         return Project.objects.values_list("version", flat=True).get(pk=self.project_id)
 
 
+_PAPERS = {s.code: s.document for s in DEFAULT_STEPS}
+
+
+def _paper(code: str) -> list[SimpleUploadedFile]:
+    """The document a unit files when it completes its step (a small PDF standing for it)."""
+    name = _PAPERS.get(code) or code
+    body = f"%PDF-1.4\n% {name}（演示文件）\n%%EOF\n".encode()
+    return [SimpleUploadedFile(f"{name}.pdf", body, content_type="application/pdf")]
+
+
+#: How long before the demo's load the live run was awarded: its board shows the first minute.
+LIVE_AWARDED_BEFORE = timedelta(seconds=55)
+
+
 class _Player:
-    def __init__(self, *, plan: DemoPlan, users: Mapping[str, User], cal: WorkCalendar):
+    def __init__(
+        self, *, plan: DemoPlan, users: Mapping[str, User], cal: WorkCalendar, now: Callable[[], datetime]
+    ):
         self.users = users
         self.tz = cal.tz
         self.days = Days(cal.is_working_day, plan.start.date(), plan.until)
@@ -110,6 +146,9 @@ class _Player:
         self.loaded = ProjectsLoaded()
         self.lives: dict[int, _Live] = {}
         self.listed_by_review: set[int] = set()  # their land is listed by a land-supply review
+        self.now = now
+        #: The live run's award and first steps: played last, at the moment the demo is loaded.
+        self.live_acts: list[tuple[timedelta, str, Callable[[datetime], None]]] = []
 
     def project_id(self, index: int) -> int:
         """The id of the project of plan ``index`` (once its creation has been played)."""
@@ -244,7 +283,7 @@ class _Player:
         listed = p.reached[Stage.LISTED]
         opened = self.at(self.days.next(listed), f"09:{rng.randint(5, 50):02d}")
         self.add(opened, f"{label}: open run", lambda: self._open(live, officer, opened))
-        staged = pt.LISTED_STAGED if p.run == "listed" else p.record.staged
+        staged = p.record.staged if p.record is not None else pt.LISTED_STAGED
         limit = self.days.until if p.run == "listed" else p.reached[Stage.AWARDED]
         day = opened.date()
         for code in staged:  # the units pre-review during the listing period, one a day
@@ -257,25 +296,58 @@ class _Player:
             self.add(when, f"{label}: stage {code}", self._stage_act(live, unit_user, code, when))
         if p.run == "listed":
             return
-        awarded = self.at(p.reached[Stage.AWARDED], p.record.award)
         jyzx = self.users["unit-jyzx"]
+        order = {code: i for i, code in enumerate(pt.STEP_UNITS)}
+        if p.run == "live":
+            self.live_run_acts(live, p.record, label)
+            return
+        awarded = self.at(p.reached[Stage.AWARDED], p.record.award)
         self.add(awarded, f"{label}: award", lambda: landstart.landstart_award(
             actor=jyzx, run_id=live.run_id, awarded_at=awarded, at=awarded))
-        order = {code: i for i, code in enumerate(pt.STEP_UNITS)}
         for code, minutes in sorted(p.record.minutes.items(), key=lambda kv: (kv[1], order[kv[0]])):
             done = awarded + timedelta(minutes=minutes)
             unit_user = self.users[f"unit-{pt.STEP_UNITS[code]}"]
             self.add(done, f"{label}: complete {code}", self._complete_act(live, unit_user, code, done))
 
+    def live_run_acts(self, live: _Live, record: pt.Record, label: str) -> None:
+        """The live run's clock starts when the demo is loaded: awarded a moment before, its
+        first steps done within the first minute (the published record's pace), the rest open
+        for the units to complete."""
+        jyzx = self.users["unit-jyzx"]
+
+        def award(awarded: datetime) -> None:
+            landstart.landstart_award(actor=jyzx, run_id=live.run_id, awarded_at=awarded, at=awarded)
+
+        self.live_acts.append((timedelta(0), f"{label}: award", award))
+        order = {code: i for i, code in enumerate(pt.STEP_UNITS)}
+        for code, minutes in sorted(record.minutes.items(), key=lambda kv: (kv[1], order[kv[0]])):
+            unit_user = self.users[f"unit-{pt.STEP_UNITS[code]}"]
+            self.live_acts.append((
+                timedelta(minutes=minutes),
+                f"{label}: complete {code}",
+                lambda done, unit_user=unit_user, code=code: landstart.landstart_step_complete(
+                    actor=unit_user, run_id=live.run_id, step_code=code, at=done, documents=_paper(code)
+                ),
+            ))
+
     def _open(self, live: _Live, officer: User, at: datetime) -> None:
-        live.run_id = landstart.landstart_open(actor=officer, project_id=live.project_id, at=at).pk
+        """The run the listing opened (the land-start app opens it by itself when the land is
+        listed), else open it now as the listing would have."""
+        existing = Run.objects.filter(project_id=live.project_id, state__in=OPEN_RUN_STATES).first()
+        if existing is None:
+            existing = landstart.landstart_open(
+                actor=officer, project_id=live.project_id, template_code=None, at=at, automatically=True
+            )
+        live.run_id = existing.pk
         self.loaded.runs += 1
 
     def _stage_act(self, live: _Live, actor: User, code: str, at: datetime):
         return lambda: landstart.landstart_step_stage(actor=actor, run_id=live.run_id, step_code=code, at=at)
 
     def _complete_act(self, live: _Live, actor: User, code: str, at: datetime):
-        return lambda: landstart.landstart_step_complete(actor=actor, run_id=live.run_id, step_code=code, at=at)
+        return lambda: landstart.landstart_step_complete(
+            actor=actor, run_id=live.run_id, step_code=code, at=at, documents=_paper(code)
+        )
 
     # --- blockers -------------------------------------------------------------------------------
 
@@ -322,6 +394,15 @@ class _Player:
                 raise DemoProjectError(
                     f"demo {act.label} at {act.at.astimezone(self.tz):%Y-%m-%d %H:%M} failed: {exc}"
                 ) from exc
+        if self.live_acts:
+            # The demo's "now" for the live run is the moment it is loaded (never before the
+            # demo's day begins, when --until is a day still to come).
+            awarded = max(self.now() - LIVE_AWARDED_BEFORE, self.horizon)
+            for offset, label, run in self.live_acts:
+                try:
+                    run(awarded + offset)
+                except Exception as exc:
+                    raise DemoProjectError(f"demo {label} failed: {exc}") from exc
         return self.loaded
 
 
@@ -334,24 +415,45 @@ LandReviews = Callable[
 
 
 def demo_projects_load(
-    *, plan: DemoPlan, users: Mapping[str, User], cal: WorkCalendar, land_reviews: LandReviews | None = None
+    *,
+    plan: DemoPlan,
+    users: Mapping[str, User],
+    cal: WorkCalendar,
+    land_reviews: LandReviews | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> ProjectsLoaded:
-    """Make the demo's projects, blockers and land-start runs (inside the demo's transaction),
-    and play the land-supply reviews' acts among them."""
+    """Make the demo's projects, blockers, land-start runs and batches (inside the demo's
+    transaction), and play the land-supply reviews' acts among them. ``now`` reads the clock
+    when the live run is awarded (at the very end)."""
     projects_plan = demo_projects_plan(
         seed=plan.seed, start=plan.start.date(), until=plan.until, enterprises=plan.enterprises,
         is_working_day=cal.is_working_day,
     )
-    player = _Player(plan=plan, users=users, cal=cal)
+    player = _Player(plan=plan, users=users, cal=cal, now=now or timezone.now)
     installed = player.at(player.days.on_or_after(plan.start.date() + timedelta(days=1)), "09:00")
     template, created = landstart.template_install_default(actor=users["admin"], at=installed)
     player.loaded.template = template.pk if created else None
     reviews: list[tuple[datetime, str, Callable[[], Any]]] = []
     if land_reviews is not None:
         player.listed_by_review, reviews = land_reviews(projects_plan.projects, player.project_id)
-    for p in projects_plan.projects:
+    batches_plan = batches.demo_batches_plan(
+        seed=plan.seed, days=player.days, enterprises=plan.enterprises,
+        taken={p.name for p in projects_plan.projects},
+        listed_run=next((p for p in projects_plan.projects if p.run == "listed"), None),
+    )
+    for p in [*projects_plan.projects, *batches_plan.projects]:
         player.project_acts(p, plan.seed)
     for at, label, run in reviews:
+        player.add(at, label, run)
+    units = dict(Unit.objects.filter(code__in=batches.CAPACITIES).values_list("code", "pk"))
+    for at, label, run in [
+        *batches.capacity_acts(at=installed, units=units, admin=users["admin"]),
+        *batches.batch_acts(
+            plan=batches_plan, at=player.at, next_day=player.days.next,
+            run_id=lambda index: player.lives[index].run_id, officer=users["officer"],
+            made=player.loaded.batches,
+        ),
+    ]:
         player.add(at, label, run)
     return player.play()
 
@@ -384,6 +486,10 @@ def demo_projects_wipe(*, enterprise_ids: set[int], marker: Mapping[str, Any] | 
     for chunk in _chunks(ids):
         Event.objects.filter(subject_type=PROJECT_SUBJECT, subject_id__in=chunk).delete()
         Project.objects.filter(pk__in=chunk).delete()
+    batch_ids = list((marker or {}).get("landstart_batches") or [])
+    Event.objects.filter(subject_type=BATCH_SUBJECT, subject_id__in=batch_ids).delete()
+    Batch.objects.filter(pk__in=batch_ids, runs__isnull=True).delete()
+    numbers_continue(BatchNumberSequence, Batch)
     template_id = (marker or {}).get("landstart_template")
     if template_id and not Run.objects.filter(template_id=template_id).exists():
         Event.objects.filter(subject_type=TEMPLATE_SUBJECT, subject_id=template_id).delete()

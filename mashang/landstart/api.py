@@ -18,6 +18,7 @@ from mashang.core.errors import NotFound
 from mashang.core.files import stored_file_response
 from mashang.core.idempotency import answer_once
 from mashang.landstart import services
+from mashang.landstart.commitments_api import CommitmentIn, commitment_terms
 from mashang.landstart.models import Run, RunState, StepDocument
 from mashang.landstart.selectors import (
     Board,
@@ -30,13 +31,16 @@ from mashang.landstart.selectors import (
     template_get,
     template_list,
 )
+from mashang.landstart.selectors.workgroup import run_work_group
 from mashang.landstart.specs import StepSpec
+from mashang.projects.models import ProjectType
 
 router = Router(tags=["landstart"])
 
 MSG_NO_DOCUMENT = _("No such document.")
 
 RunStateName = Literal[tuple(RunState.values)]  # type: ignore[valid-type]
+ProjectTypeName = Literal[tuple(ProjectType.values)]  # type: ignore[valid-type]
 
 
 def _local(value: datetime | None) -> datetime | None:
@@ -105,12 +109,24 @@ class RunSummary(Schema):
     template: TemplateRef
     state: str = Field(description="listed / running / completed / cancelled")
     opened_at: datetime
+    opened_automatically: bool = Field(description="Opened by itself when the land was listed.")
+    listing_closes_at: datetime | None = Field(
+        description="The end of the listing period: the deadline of every pre-review step."
+    )
     awarded_at: datetime | None
     completed_at: datetime | None
     elapsed_minutes: float | None = Field(
         description="From the award to the construction permit, or to now; null before the award."
     )
     version: int
+
+
+class WorkGroupOut(Schema):
+    robot: int
+    name: str
+    platform: str = Field(description="wecom / dingtalk / feishu")
+    active: bool
+    source: str = Field(description="run: the run's own robot; batch: its batch's.")
 
 
 class RunOut(RunSummary):
@@ -125,6 +141,9 @@ class RunOut(RunSummary):
     unit_shares: list[UnitShareOut]
     can_award: bool
     can_cancel: bool
+    work_group: WorkGroupOut | None = Field(
+        default=None, description="The chat robot that follows the run: its own, or its batch's; null: none."
+    )
 
 
 class RunPage(Schema):
@@ -143,6 +162,8 @@ def _summary(run: Run, now: datetime) -> dict[str, Any]:
         "template": {"code": run.template.code, "version": run.template.version, "name": run.template.name},
         "state": run.state,
         "opened_at": _local(run.opened_at),
+        "opened_automatically": run.opened_automatically,
+        "listing_closes_at": _local(run.listing_closes_at),
         "awarded_at": _local(run.awarded_at),
         "completed_at": _local(run.completed_at),
         "elapsed_minutes": elapsed_minutes(run, now),
@@ -206,6 +227,21 @@ def _detail(board: Board) -> dict[str, Any]:
         ],
         "can_award": board.can_award,
         "can_cancel": board.can_cancel,
+        "work_group": _work_group(run),
+    }
+
+
+def _work_group(run: Run) -> dict[str, Any] | None:
+    group = run_work_group(run)
+    if group is None:
+        return None
+    robot = group.robot
+    return {
+        "robot": robot.pk,
+        "name": robot.name,
+        "platform": robot.platform,
+        "active": robot.is_active and robot.receives_messages,
+        "source": group.source,
     }
 
 
@@ -293,6 +329,21 @@ def landstart_cancel(request: HttpRequest, run_id: int, payload: CancelIn):
     return _answer(request, run_id)
 
 
+class WorkGroupIn(Schema):
+    robot: int | None = Field(description="The chat robot's id; null: none of its own (its batch's, if any).")
+    version: int | None = Field(default=None, ge=1, description="The run's version you read; stale gets 409.")
+
+
+@router.post("/landstarts/{run_id}/work-group", response=RunOut)
+def landstart_work_group(request: HttpRequest, run_id: int, payload: WorkGroupIn):
+    """Choose the chat robot whose group follows the run: every award, step completion, send-back
+    and the final permit goes there (service team, administrators)."""
+    services.landstart_work_group_set(
+        actor=request.user, run_id=run_id, robot_id=payload.robot, version=payload.version
+    )
+    return _answer(request, run_id)
+
+
 # --- steps -----------------------------------------------------------------------------------------
 
 
@@ -306,13 +357,37 @@ class ReturnIn(StepIn):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/landstarts/{run_id}/steps/{step}/complete", response=RunOut)
-def landstart_step_complete(request: HttpRequest, run_id: int, step: str, payload: StepIn | None = None):
-    """Complete your unit's step; its dependents whose prerequisites are all done become active."""
-    services.landstart_step_complete(
-        actor=request.user, run_id=run_id, step_code=step, version=payload.version if payload else None
+class CompleteIn(StepIn):
+    commitment: CommitmentIn | None = Field(
+        default=None,
+        description="Complete without the step's document, under a commitment (where the template allows).",
     )
-    return _answer(request, run_id)
+
+
+@router.post("/landstarts/{run_id}/steps/{step}/complete", response=RunOut)
+def landstart_step_complete(
+    request: HttpRequest,
+    run_id: int,
+    step: str,
+    payload: CompleteIn | None = None,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+):
+    """Complete your unit's step; its dependents whose prerequisites are all done become active.
+    A step that names a document needs it attached first, or a ``commitment``: who promised the
+    document and by when (``due_at``, or ``working_days``), within the template's limit.
+    Send an Idempotency-Key header to make a retry safe: the same key returns the first answer."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        services.landstart_step_complete(
+            actor=request.user,
+            run_id=run_id,
+            step_code=step,
+            version=payload.version if payload else None,
+            commitment=commitment_terms(payload.commitment) if payload else None,
+        )
+        return 200, RunOut(**_answer(request, run_id)).model_dump(mode="json")
+
+    return answer_once(request=request, key=idempotency_key, work=work)
 
 
 @router.post("/landstarts/{run_id}/steps/{step}/return", response=RunOut)
@@ -364,6 +439,8 @@ class TemplateStepOut(Schema):
     expected_minutes: int
     pre_reviewable: bool
     document: str
+    allows_commitment: bool
+    commitment_working_days: int
     earliest_start: float
     earliest_finish: float
     slack: float
@@ -379,6 +456,7 @@ class TemplateOut(Schema):
     name: str
     award_unit: str
     note: str
+    project_types: list[str] = Field(description="The project types it opens by itself for.")
     created_at: datetime
     expected_minutes: float = Field(description="The expected total: the critical path's minutes.")
     critical_path: list[str]
@@ -395,6 +473,7 @@ def _template(detail: TemplateDetail) -> dict[str, Any]:
         "name": t.name,
         "award_unit": t.award_unit.code,
         "note": t.note,
+        "project_types": list(t.project_types or []),
         "created_at": _local(t.created_at),
         "expected_minutes": plan.total_minutes,
         "critical_path": list(plan.critical_path),
@@ -408,6 +487,8 @@ def _template(detail: TemplateDetail) -> dict[str, Any]:
                 "expected_minutes": s.expected_minutes,
                 "pre_reviewable": s.pre_reviewable,
                 "document": s.document,
+                "allows_commitment": s.allows_commitment,
+                "commitment_working_days": s.commitment_working_days,
                 "earliest_start": plan.earliest_start[s.code],
                 "earliest_finish": plan.earliest_finish[s.code],
                 "slack": plan.slack[s.code],
@@ -428,6 +509,8 @@ class StepSpecIn(Schema):
     expected_minutes: int = Field(default=0, le=100000)
     pre_reviewable: bool = False
     document: str = Field(default="", max_length=200)
+    allows_commitment: bool = Field(default=False, description="May complete under a commitment.")
+    commitment_working_days: int = Field(default=10, ge=1, le=60, description="The longest promise.")
 
 
 class TemplateIn(Schema):
@@ -436,6 +519,12 @@ class TemplateIn(Schema):
     award_unit: str = Field(min_length=1, max_length=32, description="The unit that records the award.")
     note: str = Field(default="", max_length=2000)
     steps: list[StepSpecIn] = Field(max_length=100)
+    project_types: list[ProjectTypeName] = Field(  # type: ignore[valid-type]
+        default_factory=list,
+        max_length=3,
+        description="Project types whose listed land gets a run of this template by itself "
+        "(one template per type; a type another template takes is refused, naming it).",
+    )
 
 
 @router.get("/landstart-templates", response=list[TemplateOut])
@@ -460,6 +549,7 @@ def landstart_template_create(request: HttpRequest, payload: TemplateIn):
         name=payload.name,
         award_unit_code=payload.award_unit,
         note=payload.note,
+        project_types=list(payload.project_types),
         steps=[
             StepSpec(
                 code=s.code,
@@ -469,6 +559,8 @@ def landstart_template_create(request: HttpRequest, payload: TemplateIn):
                 expected_minutes=s.expected_minutes,
                 pre_reviewable=s.pre_reviewable,
                 document=s.document,
+                allows_commitment=s.allows_commitment,
+                commitment_working_days=s.commitment_working_days,
             )
             for s in payload.steps
         ],

@@ -13,3 +13,10 @@ class LandstartConfig(AppConfig):
 
         # A unit with a step in a project's run sees the project (projects keeps the rule's list).
         unit_concern_register(project_unit_concern)
+
+        # A listed plot gets its bundle without anyone applying: the listing opens the run.
+        from mashang.landstart.services import listing
+        from mashang.projects.signals import project_listed
+
+        project_listed.connect(listing.project_listed_receive, dispatch_uid="landstart.listing")
+

@@ -4,7 +4,15 @@ From the award the trading centre confirms the transaction; natural resources si
 land-use-right contract; then two branches run in parallel — the money (land price to
 finance, deed tax to tax, then the real-estate title) and the planning permits (land-use
 planning permit, works planning permit) — and housing and construction issues the
-construction permit once it holds the title and the works planning permit. The expected
+construction permit once it holds the title and the works planning permit.
+
+Commitments (容缺受理 / 告知承诺制): two papers may follow the step under a promise with a
+deadline, as the practice lets them — the deed-tax receipt (契税完税证明, within 5 working
+days: the tax is declared, the receipt comes after the bank's transfer clears) and the
+real-estate title certificate (不动产权证书, within 10 working days: the register entry is
+made, the printed certificate follows). The transaction confirmation, the contract, the land
+price's payment voucher and the three permits never: they are what the next unit relies on,
+and the construction permit is the run's very result. The expected
 minutes add up to 40 along the money branch, the published record's pace (award 09:30,
 land-use planning permit 09:31, title 09:32, works planning permit 09:33, construction
 permit 10:11). The partner bank collects the land price for finance: its part is inside the
@@ -54,6 +62,8 @@ DEFAULT_STEPS: tuple[StepSpec, ...] = (
         expected_minutes=2,
         pre_reviewable=False,
         document="契税完税证明",
+        allows_commitment=True,
+        commitment_working_days=5,
     ),
     StepSpec(
         code="title",
@@ -63,6 +73,8 @@ DEFAULT_STEPS: tuple[StepSpec, ...] = (
         expected_minutes=3,
         pre_reviewable=True,
         document="不动产权证书",
+        allows_commitment=True,
+        commitment_working_days=10,
     ),
     StepSpec(
         code="land_use_permit",

@@ -15,6 +15,7 @@ from mashang.landstart import dag
 from mashang.landstart.bpmn import MAX_BYTES, MSG_TOO_LARGE
 from mashang.landstart.specs import StepSpec
 from mashang.org.selectors import unit_choices
+from mashang.projects.models import ProjectType
 
 #: Most rows the template editor shows or accepts (the API's limit of steps).
 MAX_ROWS = 100
@@ -29,6 +30,36 @@ class StepActionForm(forms.Form):
     """Complete or mark ready: only the version of the step the page showed."""
 
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
+class CompleteForm(StepActionForm):
+    """Complete a step: with its document (uploaded here or before), or, where the template
+    allows, under a commitment — who promised the document and by when. The board leaves out
+    the fields a step has no use for; the service decides."""
+
+    documents = MultipleFileField(
+        label=_("The document"),
+        required=False,
+        help_text=_("PDF, JPG, PNG, Word or Excel; not needed when it was uploaded before."),
+    )
+    promised_by = forms.CharField(
+        label=_("Promised by"),
+        max_length=200,
+        required=False,
+        help_text=_("Who promises the missing document, as the signed commitment names them."),
+    )
+    due_on = forms.DateField(
+        label=_("Promised by the date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    #: The fields of the “complete under a commitment” part.
+    COMMITMENT_FIELDS = ("promised_by", "due_on")
+
+    def wants_commitment(self) -> bool:
+        d = self.cleaned_data
+        return bool((d.get("promised_by") or "").strip() or d.get("due_on"))
 
 
 class ReasonForm(StepActionForm):
@@ -96,6 +127,17 @@ class TemplateHeadForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    project_types = forms.MultipleChoiceField(
+        label=_("Opens by itself for"),
+        choices=ProjectType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "A project of a type ticked here gets a run of this template as soon as its land is "
+            "listed, without anyone applying. One template per type; a type no template takes gets "
+            "the default bundle."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,6 +183,10 @@ class StepRowForm(forms.Form):
     )
     pre_reviewable = forms.BooleanField(label=_("Pre-review"), required=False)
     document = forms.CharField(label=_("Document it yields"), max_length=200, required=False)
+    allows_commitment = forms.BooleanField(label=_("Commitment allowed"), required=False)
+    commitment_working_days = forms.IntegerField(
+        label=_("Longest promise (working days)"), min_value=1, max_value=60, required=False
+    )
 
     def __init__(self, *args, units: Sequence[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,6 +212,8 @@ class StepRowForm(forms.Form):
             expected_minutes=d.get("expected_minutes") or 0,
             pre_reviewable=bool(d.get("pre_reviewable")),
             document=(d.get("document") or "").strip(),
+            allows_commitment=bool(d.get("allows_commitment")),
+            commitment_working_days=d.get("commitment_working_days") or 10,
         )
 
 
@@ -198,6 +246,8 @@ def step_rows(
                 "expected_minutes": spec.expected_minutes,
                 "pre_reviewable": spec.pre_reviewable,
                 "document": spec.document,
+                "allows_commitment": spec.allows_commitment,
+                "commitment_working_days": spec.commitment_working_days,
             }
             if spec
             else {}

@@ -277,9 +277,9 @@ class StepDocument(StoredFile):
 
 
 class CommitmentState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Awaiting the document")
     FULFILLED = "fulfilled", _("Fulfilled")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", _("Withdrawn")
 
 
 class Commitment(models.Model):
@@ -291,7 +291,7 @@ class Commitment(models.Model):
     promised_by = models.CharField(
         _("promised by"), max_length=200, help_text=_("Who promised the document, as the paper names them.")
     )
-    due_at = models.DateTimeField(_("due"))
+    due_at = models.DateTimeField(_("due by"))
     state = models.CharField(_("state"), max_length=20, choices=CommitmentState.choices, default=CommitmentState.OPEN)
     made_at = models.DateTimeField(_("made at"))
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

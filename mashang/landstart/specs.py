@@ -15,3 +15,5 @@ class StepSpec:
     expected_minutes: int = 0
     pre_reviewable: bool = False  # can be pre-reviewed while the land is still listed
     document: str = ""  # the document the step yields
+    allows_commitment: bool = False  # may complete without its document under a commitment
+    commitment_working_days: int = 10  # the longest promise, in working days

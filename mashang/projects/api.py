@@ -82,6 +82,11 @@ class ProjectPatch(Schema):
 class ActionIn(Schema):
     version: int = Field(ge=1, strict=True)
     reason: str = Field(default="", max_length=4000, description="Required to pause or drop.")
+    listing_closes_on: date | None = Field(
+        default=None,
+        description="list-land only: the day the listing closes, the units' pre-review deadline "
+        "(default: the planned award). Listing opens the project's land-start run by itself.",
+    )
 
 
 class PlanIn(Schema):
@@ -351,7 +356,8 @@ def project_act(request: HttpRequest, project_id: int, action: ActionName, paylo
     """Move the project: negotiate, sign, review-land, list-land, award, start, produce,
     pause (reason), resume, drop (reason)."""
     services.project_transition(
-        actor=request.user, project_id=project_id, version=payload.version, action=action, reason=payload.reason
+        actor=request.user, project_id=project_id, version=payload.version, action=action, reason=payload.reason,
+        listing_closes_on=payload.listing_closes_on if action == Action.LIST_LAND else None,
     )
     return _read(request, project_id)
 

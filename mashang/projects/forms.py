@@ -85,6 +85,17 @@ class ActionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ListLandForm(ActionForm):
+    """Listing the land: its land-start run opens by itself, due by the day the listing closes."""
+
+    listing_closes_on = forms.DateField(
+        label=_("Listing closes on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The units' pre-review deadline. Empty: the planned award day."),
+    )
+
+
 class MilestonesForm(forms.Form):
     """One planned date per stage the project goes through."""
 

@@ -40,6 +40,8 @@ def nav_for(user) -> list[dict]:
         items.append((_("Investment projects"), "projects:pipeline"))
     if role != R.ENTERPRISE:
         items.append((_("Land start"), "landstart:runs"))
+    if role in (R.OFFICER, R.SUPERVISOR, R.LEADER, R.ADMIN):
+        items.append((_("Land-supply batches"), "landstart:batches"))
     if role != R.ENTERPRISE:
         items.append((_("Supervision notices"), "supervision:notices"))
         items.append((_("Scorecards"), "supervision:scorecards"))

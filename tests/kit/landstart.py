@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from mashang.landstart.models import Run
+from mashang.landstart.models import Run, RunStep, StepDocument
 from mashang.landstart.services import (
     landstart_award,
     landstart_open,
@@ -98,12 +98,37 @@ ORDER = [
 ]
 
 
+def documents_on_file(run: Run, *, at: datetime | None = None) -> int:
+    """Put a stand-in document on every step of ``run`` that names one, as if its unit had
+    staged it during the pre-review (rows only: no file is written, no event recorded), so
+    that the steps may complete. Returns how many were added."""
+    steps = list(RunStep.objects.filter(run=run).exclude(document="").select_related("run"))
+    StepDocument.objects.bulk_create(
+        StepDocument(
+            step=s,
+            file=f"landstart/kit-{run.pk}-{s.code}",
+            original_name=f"{s.document}.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+            uploaded_by_id=run.opened_by_id,
+            uploaded_at=at or run.opened_at,
+        )
+        for s in steps
+    )
+    return len(steps)
+
+
 def run_of(bundle, *, project=None, opened: datetime, awarded: datetime | None = None,
-           minutes: dict[str, float] | None = None) -> Run:
+           minutes: dict[str, float] | None = None, documents: bool = True) -> Run:
     """Open a run for ``project`` (the bundle's by default), award it and complete the steps
-    named in ``minutes`` (minutes after the award) in the default order."""
+    named in ``minutes`` (minutes after the award) in the default order. With ``documents``
+    (the default) every step's document is on file from the start (see
+    :func:`documents_on_file`); without, a step naming a document cannot complete."""
     project = project or bundle.project
     run = landstart_open(actor=bundle.zone.officer, project_id=project.pk, at=opened)
+    if documents:
+        documents_on_file(run)
     if awarded is None:
         return run
     landstart_award(actor=bundle.people["jyzx"], run_id=run.pk, awarded_at=awarded, at=awarded)

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 
 from mashang.workcal.selectors import calendar_invalidate
+
+
+@pytest.fixture(scope="session", autouse=True)
+def demo_media(tmp_path_factory):
+    """The documents the demo's units file with their steps go to a temporary directory."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo-media"))):
+        yield
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from mashang.audit.models import Event
 from mashang.audit.selectors import event_timeline
 from mashang.landstart import dag
 from mashang.landstart.models import (
+    Commitment,
     Run,
     RunState,
     RunStep,
@@ -24,6 +25,7 @@ from mashang.landstart.permissions import (
     can_work_on,
     visibility_filter,
 )
+from mashang.landstart.selectors.commitments import run_open_commitments
 from mashang.landstart.selectors.runs import elapsed_seconds, run_get, run_until, step_times
 from mashang.landstart.transitions import Action, run_allows, step_allows
 from mashang.org.models import User
@@ -60,6 +62,9 @@ class BoardStep:
     documents: tuple[StepDocument, ...]
     actions: tuple[str, ...]  # what the reader may do now: complete, stage, return, attach
     version: int
+    allows_commitment: bool = False  # may complete without its document, under a commitment
+    commitment_working_days: int = 0  # the longest promise
+    commitments: tuple[Commitment, ...] = ()  # open commitments: documents still promised
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,7 @@ def board_of(*, actor: User, run: Run, now: datetime | None = None) -> Board:
     documents: dict[int, list[StepDocument]] = {s.pk: [] for s in steps}
     for d in StepDocument.objects.filter(step__run=run).order_by("id"):
         documents[d.step_id].append(d)
+    promised = run_open_commitments(run)
     times = step_times(steps)
     planned = dag.plan(times)
     path = dag.run_path(times, run.awarded_at, until)
@@ -178,6 +184,9 @@ def board_of(*, actor: User, run: Run, now: datetime | None = None) -> Board:
                 documents=tuple(documents[s.pk]),
                 actions=_actions(actor, run, s, dependents[s.code]),
                 version=s.version,
+                allows_commitment=s.allows_commitment,
+                commitment_working_days=s.commitment_working_days,
+                commitments=tuple(promised.get(s.pk, ())),
             )
         )
     units = {s.unit.code: s.unit.name for s in steps}

@@ -9,11 +9,13 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mashang.audit.models import Event
 from mashang.core.errors import NotFound
 from mashang.landstart import dag
 from mashang.landstart.models import Run, RunState, RunStep, StepState
-from mashang.landstart.permissions import visibility_filter
+from mashang.landstart.permissions import can_manage, visibility_filter
 from mashang.org.models import User
+from mashang.projects.models import Stage
 
 MSG_NOT_FOUND = _("No such land-start run.")
 
@@ -101,19 +103,24 @@ def unit_steps(*, actor: User) -> QuerySet[RunStep]:
     )
 
 
-def unit_upcoming_steps(*, actor: User, limit: int = 10) -> list[RunStep]:
-    """The actor's unit's steps that come next: waiting in running runs on steps of others."""
-    if not (actor.is_active and actor.is_unit_member and actor.unit_id):
-        return []
-    return list(
-        RunStep.objects.filter(unit_id=actor.unit_id, run__state=RunState.RUNNING, state=StepState.WAITING)
-        .select_related("run", "run__project")
-        .order_by("run__awarded_at", "run_id", "position")[:limit]
-    )
-
-
 def project_run(*, actor: User, project_id: int) -> Run | None:
     """The project's land-start run the actor may see: the open one, else the latest."""
     runs = list(run_list(actor=actor, filters=RunFilters(project=project_id))[:5])
     open_runs = [r for r in runs if r.state in (RunState.LISTED, RunState.RUNNING)]
     return (open_runs or runs or [None])[0]
+
+
+def project_listing_failure(*, actor: User, project) -> Event | None:
+    """Why the run of a listed project without an open run did not open by itself (the last
+    such event), for the service team; None otherwise."""
+    from mashang.landstart.services.listing import LISTING_SUBJECT, NOT_OPENED
+
+    if not can_manage(actor) or project.stage != Stage.LISTED:
+        return None
+    if Run.objects.filter(project_id=project.pk, state__in=[RunState.LISTED, RunState.RUNNING]).exists():
+        return None
+    return (
+        Event.objects.filter(subject_type=LISTING_SUBJECT, subject_id=project.pk, action=NOT_OPENED)
+        .order_by("-at", "-id")
+        .first()
+    )

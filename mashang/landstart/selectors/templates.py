@@ -35,6 +35,8 @@ def spec_of(step: TemplateStep) -> StepSpec:
         expected_minutes=step.expected_minutes,
         pre_reviewable=step.pre_reviewable,
         document=step.document,
+        allows_commitment=step.allows_commitment,
+        commitment_working_days=step.commitment_working_days,
     )
 
 

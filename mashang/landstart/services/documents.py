@@ -15,6 +15,7 @@ from mashang.core.errors import PermissionDenied, TransitionNotAllowed, Validati
 from mashang.core.files import attachments_check, files_store
 from mashang.landstart.models import RunState, StepDocument
 from mashang.landstart.permissions import can_work_on
+from mashang.landstart.services.commitments import commitments_fulfil_with
 from mashang.landstart.services.common import lock_run, record, step_by_code, steps_of
 from mashang.landstart.transitions import Action, run_allows
 from mashang.org.models import User
@@ -48,6 +49,7 @@ def landstart_document_attach(
         if not run_allows(Action.ATTACH, run.state):
             raise TransitionNotAllowed(str(MSG_RUN_NOT_OPEN).format(state=RunState(run.state).label))
         created = files_store(StepDocument, files, step=step, uploaded_by=actor, uploaded_at=at)
+        commitments_fulfil_with(step, created, actor=actor, at=at)
         record(
             run,
             actor=actor,

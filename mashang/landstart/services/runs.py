@@ -38,7 +38,8 @@ from mashang.landstart.services.common import (
     save_step,
     steps_of,
 )
-from mashang.landstart.services.templates import template_install_default
+from mashang.landstart.services.prereview import listing_closes_default
+from mashang.landstart.services.templates import template_fitting, template_install_default
 from mashang.landstart.transitions import Action, run_allows
 from mashang.org.models import User
 from mashang.projects.models import Project, Stage
@@ -74,18 +75,34 @@ def _latest_template(code: str) -> BundleTemplate:
 
 
 def landstart_open(
-    *, actor: User, project_id: int, template_code: str = DEFAULT_CODE, at: datetime | None = None
+    *,
+    actor: User,
+    project_id: int,
+    template_code: str | None = DEFAULT_CODE,
+    at: datetime | None = None,
+    automatically: bool = False,
+    listing_closes_at: datetime | None = None,
 ) -> Run:
     """Open a run for a project whose land is listed: the template's latest version is copied
-    into the run's steps, all waiting; the units of pre-reviewable steps are told."""
+    into the run's steps, all waiting; the units of pre-reviewable steps are told.
+
+    ``template_code`` None takes the template that opens by itself for the project's type (the
+    default bundle when none does). ``automatically``: the listing opens it (the person who
+    listed the land is ``actor``; the listing is the authority, so their role is not checked).
+    ``listing_closes_at`` (else the project's planned award) is every pre-review's deadline.
+    """
     at = at or timezone.now()
-    if not can_manage(actor):
+    if not automatically and not can_manage(actor):
         raise PermissionDenied(MSG_MAY_NOT_OPEN)
-    template = _latest_template(template_code)
+    template = _latest_template(template_code) if template_code else None
     with transaction.atomic():
         project = Project.objects.select_for_update().filter(pk=project_id).first()
         if project is None:
             raise NotFound(MSG_NO_PROJECT)
+        if template is None:
+            template = template_fitting(project.project_type) or _latest_template(DEFAULT_CODE)
+        if listing_closes_at is None:
+            listing_closes_at = listing_closes_default(project)
         label = f"{project.number} {project.name}"
         if project.stage != Stage.LISTED:
             raise Conflict(str(MSG_NOT_LISTED).format(project=label, stage=Stage(project.stage).label))
@@ -95,7 +112,13 @@ def landstart_open(
         try:
             with transaction.atomic():
                 run = Run.objects.create(
-                    project=project, template=template, state=RunState.LISTED, opened_at=at, opened_by=actor
+                    project=project,
+                    template=template,
+                    state=RunState.LISTED,
+                    opened_at=at,
+                    opened_by=actor,
+                    opened_automatically=automatically,
+                    listing_closes_at=listing_closes_at,
                 )
         except IntegrityError:  # another run opened for this project at the same moment
             other = Run.objects.filter(project=project, state__in=OPEN_RUN_STATES).values_list("pk", flat=True)
@@ -110,7 +133,10 @@ def landstart_open(
                 expected_minutes=t.expected_minutes,
                 pre_reviewable=t.pre_reviewable,
                 document=t.document,
+                allows_commitment=t.allows_commitment,
+                commitment_working_days=t.commitment_working_days,
                 position=t.position,
+                prereview_due_at=listing_closes_at if t.pre_reviewable else None,
             )
             for t in template.steps.order_by("position", "id")
         )
@@ -128,6 +154,8 @@ def landstart_open(
                 "template_version": template.version,
                 "steps": [s.code for s in steps],
                 "opened_at": iso(at),
+                "automatically": automatically,
+                "listing_closes_at": iso(listing_closes_at),
             },
         )
         messages.landstart_notify(
@@ -179,6 +207,7 @@ def landstart_award(
             payload={"awarded_at": iso(awarded_at), "activated": [s.code for s in activated]},
         )
         messages.landstart_notify(run, messages.STEP_ACTIVE, activated, at, actor=actor)
+        messages.work_group_award(run, steps, activated, at)
     return run
 
 

@@ -8,16 +8,34 @@ current.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mashang.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from mashang.core.files import attachments_check, files_store
 from mashang.landstart import messages
-from mashang.landstart.models import Run, RunState, RunStep, StepState
+from mashang.landstart.models import (
+    Commitment,
+    CommitmentState,
+    Run,
+    RunState,
+    RunStep,
+    StepDocument,
+    StepState,
+)
 from mashang.landstart.permissions import can_send_back, can_work_on
+from mashang.landstart.services.commitments import (
+    CommitmentTerms,
+    commitment_make,
+    commitments_fulfil_with,
+    require_document_or_commitment,
+    terms_check,
+)
 from mashang.landstart.services.common import (
     check_step_version,
     dependents_of,
@@ -101,12 +119,29 @@ def landstart_step_stage(
 
 
 def landstart_step_complete(
-    *, actor: User, run_id: int, step_code: str, version: int | None = None, at: datetime | None = None
+    *,
+    actor: User,
+    run_id: int,
+    step_code: str,
+    version: int | None = None,
+    at: datetime | None = None,
+    documents: Sequence[UploadedFile] = (),
+    commitment: CommitmentTerms | None = None,
 ) -> RunStep:
     """The step's unit completes it: every dependent whose prerequisites are now all done
     becomes active at this moment; the final step's completion completes the run (the
-    project's construction starts)."""
+    project's construction starts).
+
+    A step that names a document completes only with a document attached (before, or as
+    ``documents`` in this same call), or under a ``commitment`` where its template allows
+    one: the commitment is written in this transaction (see
+    :mod:`mashang.landstart.services.commitments`)."""
     at = at or timezone.now()
+    documents = list(documents or ())
+    if documents:
+        problems = attachments_check(documents)
+        if problems:
+            raise ValidationFailed(problems[0], fields={"documents": problems})
     with transaction.atomic():
         run = lock_run(actor, run_id)
         steps = steps_of(run)
@@ -124,6 +159,19 @@ def landstart_step_complete(
         if step.started_at is not None and at < step.started_at:
             message = str(MSG_COMPLETED_BEFORE_START).format(started=iso(step.started_at))
             raise ValidationFailed(message, fields={"at": message})
+        # A document on file, or a promise still open from before it was sent back, covers it.
+        has_documents = (
+            bool(documents)
+            or StepDocument.objects.filter(step=step).exists()
+            or (commitment is None and Commitment.objects.filter(step=step, state=CommitmentState.OPEN).exists())
+        )
+        require_document_or_commitment(step, has_documents=has_documents, terms=commitment)
+        promise = None
+        if commitment is not None and not has_documents:
+            _who, due_at = terms_check(step, commitment, at)
+            promise = commitment_make(actor=actor, run=run, step=step, terms=commitment, due_at=due_at, at=at)
+        stored = files_store(StepDocument, documents, step=step, uploaded_by=actor, uploaded_at=at)
+        commitments_fulfil_with(step, stored, actor=actor, at=at)
 
         from_step_state = step.state
         step.state, step.completed_at, step.completed_by = StepState.DONE, at, actor
@@ -156,9 +204,12 @@ def landstart_step_complete(
                 "completed_at": iso(at),
                 "activated": [s.code for s in activated],
                 "run_completed": finished,
+                **({"files": [d.original_name for d in stored]} if stored else {}),
+                **({"commitment": promise.pk} if promise is not None else {}),
             },
         )
         messages.landstart_notify(run, messages.STEP_ACTIVE, activated, at, actor=actor)
+        messages.work_group_step_done(run, step, steps, activated, at)
     return step
 
 
@@ -216,4 +267,5 @@ def landstart_step_return(
             },
         )
         messages.landstart_notify(run, messages.STEP_RETURNED, [step], at, actor=actor, reason=reason)
+        messages.work_group_step_returned(run, step, steps, at, actor=actor, reason=reason)
     return step

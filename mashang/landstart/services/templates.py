@@ -18,6 +18,7 @@ from mashang.landstart.models import BundleTemplate, TemplateStep
 from mashang.landstart.permissions import can_manage
 from mashang.landstart.specs import StepSpec
 from mashang.org.models import Unit, User
+from mashang.projects.models import ProjectType
 
 TEMPLATE_SUBJECT = "landstart_template"
 TEMPLATE_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -29,6 +30,10 @@ MSG_BAD_TEMPLATE_CODE = _(
 MSG_NAME_REQUIRED = _("Give the template a name.")
 MSG_UNKNOWN_AWARD_UNIT = _("There is no active unit with the code {code}.")
 MSG_VERSION_RACE = _("Someone else saved a version of the template “{code}” at the same moment. Try again.")
+MSG_UNKNOWN_PROJECT_TYPE = _("There is no project type “{value}”; choose from: {choices}.")
+MSG_TYPE_CLAIMED = _(
+    "The template “{other}” ({code}) already opens by itself for “{type}”; take the type off it first."
+)
 
 
 def _clean(step: StepSpec) -> StepSpec:
@@ -40,7 +45,51 @@ def _clean(step: StepSpec) -> StepSpec:
         expected_minutes=step.expected_minutes,
         pre_reviewable=bool(step.pre_reviewable),
         document=(step.document or "").strip(),
+        allows_commitment=bool(step.allows_commitment),
+        commitment_working_days=step.commitment_working_days,
     )
+
+
+def latest_templates() -> list[BundleTemplate]:
+    """The latest version of every template, by code."""
+    latest: dict[str, BundleTemplate] = {}
+    every = BundleTemplate.objects.select_related("award_unit").order_by("code", "-version")
+    for template in every:
+        latest.setdefault(template.code, template)
+    return list(latest.values())
+
+
+def template_fitting(project_type: str) -> BundleTemplate | None:
+    """The template whose latest version opens by itself for ``project_type``, or None."""
+    for template in latest_templates():
+        if project_type in (template.project_types or []):
+            return template
+    return None
+
+
+def _project_types_clean(
+    code: str, project_types: Sequence[str], fields: dict[str, list[str]]
+) -> list[str]:
+    given = ((t or "").strip() for t in project_types or ())
+    wanted = list(dict.fromkeys(t for t in given if t))
+    problems = []
+    for value in wanted:
+        if value not in ProjectType.values:
+            choices = "、".join(str(label) for label in ProjectType.labels)
+            problems.append(str(MSG_UNKNOWN_PROJECT_TYPE).format(value=value, choices=choices))
+    for other in latest_templates():
+        if other.code == code:
+            continue
+        for value in wanted:
+            if value in (other.project_types or []):
+                problems.append(
+                    str(MSG_TYPE_CLAIMED).format(
+                        other=other.name, code=other.code, type=ProjectType(value).label
+                    )
+                )
+    if problems:
+        fields["project_types"] = problems
+    return [t for t in ProjectType.values if t in wanted]
 
 
 def template_create(
@@ -51,9 +100,13 @@ def template_create(
     award_unit_code: str,
     steps: Sequence[StepSpec],
     note: str = "",
+    project_types: Sequence[str] = (),
     at: datetime | None = None,
 ) -> BundleTemplate:
     """Save a bundle template; with a code that exists, its next version.
+
+    ``project_types`` are the project types whose listed land gets a run of this template by
+    itself; a type another template (its latest version) already claims is refused, naming it.
 
     The steps are checked with :func:`dag.validate` against the active units: cycles, dangling
     prerequisites, unknown units… are refused (422) with a message naming each fault, under
@@ -78,6 +131,7 @@ def template_create(
     errors = dag.validate(cleaned, known_units=units.keys())
     if errors:
         fields["steps"] = errors
+    types = _project_types_clean(code, project_types, fields)
     if fields:
         first = next(iter(fields.values()))[0]
         raise ValidationFailed(first, fields=fields)
@@ -93,6 +147,7 @@ def template_create(
                     name=name,
                     award_unit=award_unit,
                     note=(note or "").strip(),
+                    project_types=types,
                     created_at=at,
                     created_by=actor,
                 )
@@ -108,6 +163,8 @@ def template_create(
                 expected_minutes=s.expected_minutes,
                 pre_reviewable=s.pre_reviewable,
                 document=s.document,
+                allows_commitment=s.allows_commitment,
+                commitment_working_days=s.commitment_working_days,
                 position=i,
             )
             for i, s in enumerate(cleaned)
@@ -123,6 +180,7 @@ def template_create(
                 "version": version,
                 "steps": [s.code for s in cleaned],
                 "expected_minutes": dag.plan(cleaned).total_minutes,
+                "project_types": types,
             },
         )
     return template

@@ -29,7 +29,7 @@ def _upload(client, run_id: int, step: str, *files):
 
 
 def test_a_unit_stages_its_document_and_the_investor_may_download_it(bundle, api, media):
-    run = run_of(bundle, opened=OPENED)
+    run = run_of(bundle, opened=OPENED, documents=False)
     zrzy = api("unit-zrzy")
     response = _upload(zrzy, run.pk, "land_use_permit", SimpleUploadedFile("规划条件.pdf", PDF))
     assert response.status_code == 200, response.content
@@ -52,7 +52,7 @@ def test_a_unit_stages_its_document_and_the_investor_may_download_it(bundle, api
 
 
 def test_only_the_steps_unit_attaches_and_only_allowed_files(bundle, media):
-    run = run_of(bundle, opened=OPENED)
+    run = run_of(bundle, opened=OPENED, documents=False)
     with pytest.raises(PermissionDenied) as error:
         landstart_document_attach(actor=bundle.people["cz"], run_id=run.pk, step_code="title",
                                   files=[SimpleUploadedFile("a.pdf", PDF)])

@@ -509,7 +509,7 @@ def test_a_unit_attaches_a_document_on_the_board_and_only_those_who_see_the_run_
     )
     html = text(response)
     assert response.status_code == 200 and "规划条件.pdf" in html
-    link = re.search(rf'href="(/landstart/{running.pk}/documents/\d+/)"', html).group(1)
+    link = re.search(rf'href="(/landstart/{running.pk}/documents/\d+/)" download>规划条件\.pdf', html).group(1)
     download = client_for(bundle.zone.leader).get(link)
     assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
     assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"

@@ -24,7 +24,7 @@ from mashang.landstart.services.steps import (
 from mashang.notify.models import Notification
 from mashang.projects.models import Project, Stage
 from tests.kit.clocks import CST as TZ
-from tests.kit.landstart import AWARD, OPENED
+from tests.kit.landstart import AWARD, OPENED, documents_on_file
 
 RECORD_PATH = ["confirmation", "land_contract", "land_use_permit", "works_permit", "construction_permit"]
 PLANNED_PATH = ["confirmation", "land_contract", "land_payment", "deed_tax", "title", "construction_permit"]
@@ -46,6 +46,7 @@ def _open(bundle, api) -> dict:
     with time_machine.travel(OPENED, tick=False):
         response = api("officer").post("/api/v1/landstarts", {"project": bundle.project.pk})
     assert response.status_code == 201, response.content
+    documents_on_file(Run.objects.get(pk=response.json()["id"]))  # staged in the pre-review
     return response.json()
 
 

@@ -23,6 +23,7 @@ from mashang.landstart.forms import AwardForm, ReasonForm
 from mashang.landstart.models import StepDocument
 from mashang.landstart.selectors import run_board, run_get
 from mashang.landstart.selectors.board import ATTACH, COMPLETE, RETURN, STAGE
+from mashang.landstart.services.commitments import CommitmentTerms
 from mashang.landstart.views.common import (
     MSG_CHECK_FIELDS,
     MSG_DONE,
@@ -109,7 +110,16 @@ def step_act(request: HttpRequest, run_id: int, code: str, action: str) -> HttpR
             )
         elif action == COMPLETE:
             services.landstart_step_complete(
-                actor=request.user, run_id=run_id, step_code=code, version=data.get("version")
+                actor=request.user,
+                run_id=run_id,
+                step_code=code,
+                version=data.get("version"),
+                documents=data.get("documents") or [],
+                commitment=(
+                    CommitmentTerms(promised_by=data.get("promised_by") or "", due_on=data.get("due_on"))
+                    if form.wants_commitment()
+                    else None
+                ),
             )
         elif action == STAGE:
             services.landstart_step_stage(

@@ -28,6 +28,7 @@ from mashang.landstart.services.templates import MSG_MAY_NOT_WRITE
 from mashang.landstart.views.common import MSG_CHECK_FIELDS, minutes
 from mashang.landstart.views.graph import fit, graph
 from mashang.org.models import Unit
+from mashang.projects.models import ProjectType
 
 MSG_SAVED = _("Saved as version {version} of “{code}”.")
 MSG_PLAN_OK = _("These steps form a bundle: expected {minutes} minutes from the award.")
@@ -44,6 +45,9 @@ def _summary(detail: TemplateDetail) -> dict:
         "expected": minutes(detail.plan.total_minutes),
         "critical_names": [names.get(c, c) for c in detail.plan.critical_path],
         "units": sorted({s.unit.name for s in detail.steps}),
+        "opens_for": [
+            ProjectType(t).label for t in detail.template.project_types or [] if t in ProjectType.values
+        ],
     }
 
 
@@ -106,6 +110,7 @@ def template_page(request: HttpRequest, code: str) -> HttpResponse:
                 initial={
                     "code": detail.template.code,
                     "award_unit": detail.template.award_unit.code,
+                    "project_types": list(detail.template.project_types or []),
                 },
                 auto_id="id_import_%s",
                 label_suffix="",
@@ -145,6 +150,7 @@ def template_import(request: HttpRequest) -> HttpResponse:
                 award_unit_code=data["award_unit"],
                 note=data.get("note", ""),
                 steps=bundle.steps,
+                project_types=data.get("project_types") or [],
             )
         except ValidationFailed as exc:
             message = exc.message
@@ -219,6 +225,7 @@ def template_edit(request: HttpRequest, code: str | None = None) -> HttpResponse
                 "name": t.name,
                 "award_unit": t.award_unit.code,
                 "note": t.note,
+                "project_types": list(t.project_types or []),
             },
             auto_id="id_%s",
             label_suffix="",
@@ -270,6 +277,7 @@ def template_edit(request: HttpRequest, code: str | None = None) -> HttpResponse
             award_unit_code=d.get("award_unit", ""),
             note=d.get("note", ""),
             steps=specs,
+            project_types=d.get("project_types") or [],
         )
     except ValidationFailed as exc:
         problems = []

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from mashang.core.errors import ApplicationError
 from mashang.core.views import is_stale, page_raise
 from mashang.landstart.models import RunState, StepState
+from mashang.landstart.services import prereview
 from mashang.landstart.transitions import Action
 
 MSG_LATE = _("late")
@@ -45,11 +46,21 @@ def step_state_label(value: str, *, late: bool = False) -> str:
     return f"{text} · {gettext('late')}" if late else text
 
 
+#: Events of a run that are no action of its state machine, as the timeline names them.
+EVENT_LABELS = {
+    "work_group": _("choose the work group"),
+    "batch_join": _("join the batch"),
+    "batch_leave": _("leave the batch"),
+    prereview.LATE_ACTION: prereview.MSG_LATE_LABEL,
+    prereview.DEADLINE_ACTION: prereview.MSG_DEADLINE_LABEL,
+}
+
+
 def action_label(value: str) -> str:
     try:
         return str(Action(value).label)
     except ValueError:
-        return value
+        return str(EVENT_LABELS.get(value, value))
 
 
 def clock(seconds: float | None) -> str:

@@ -3,14 +3,20 @@ boxes, arrows, words and forms. Presentation only; every figure comes from the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from mashang.landstart.forms import AwardForm, DocumentsForm, ReasonForm, StepActionForm
+from mashang.landstart.forms import (
+    AwardForm,
+    CompleteForm,
+    DocumentsForm,
+    ReasonForm,
+    StepActionForm,
+)
 from mashang.landstart.models import RunState, StepState
 from mashang.landstart.selectors import Board, BoardStep
 from mashang.landstart.selectors.board import ATTACH, COMPLETE, RETURN, STAGE
@@ -43,7 +49,11 @@ BUTTONS = {
 FOLDED = (RETURN, ATTACH)
 #: What the run's actions say.
 RUN_LABELS = {"award": _("Record the award"), "cancel": _("Cancel the run")}
-FORMS = {COMPLETE: StepActionForm, STAGE: StepActionForm, RETURN: ReasonForm, ATTACH: DocumentsForm}
+FORMS = {COMPLETE: CompleteForm, STAGE: StepActionForm, RETURN: ReasonForm, ATTACH: DocumentsForm}
+#: A refusal's field that the complete form shows under another of its fields.
+COMPLETE_FIELD_OF = {"due_at": "due_on", "working_days": "due_on"}
+#: Sign and words of an overdue commitment (never colour alone).
+OVERDUE_SIGN = "⚠"
 
 
 def _hms(value) -> str:
@@ -70,6 +80,23 @@ class StepForm:
     open: bool
     message: str = ""
     stale: bool = False
+    multipart: bool = False  # it sends files
+    commitment_fields: list = field(default_factory=list)  # the “under a commitment” part
+    commitment_days: int = 0
+
+
+def _tailor_complete(form, step: BoardStep) -> list:
+    """The complete form as this step needs it: no file for a step naming no document, no
+    commitment part where the template allows none. Returns the commitment part's fields."""
+    if not step.document:
+        for name in ("documents", *CompleteForm.COMMITMENT_FIELDS):
+            form.fields.pop(name, None)
+        return []
+    if not step.allows_commitment:
+        for name in CompleteForm.COMMITMENT_FIELDS:
+            form.fields.pop(name, None)
+        return []
+    return [form[name] for name in CompleteForm.COMMITMENT_FIELDS]
 
 
 @dataclass
@@ -89,6 +116,7 @@ class Node:
     times: str
     prerequisite_names: list[str]
     forms: list[StepForm]
+    commitments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _step_form(
@@ -98,9 +126,15 @@ def _step_form(
     prefix = f"{step.code}-{action}"
     if failed and action != ATTACH:
         form = FORMS[action](data=posted, prefix=prefix, auto_id="id_%s", label_suffix="")
+        if action == COMPLETE:
+            _tailor_complete(form, step)
         form.is_valid()
         for name, msgs in failure.fields.items():
+            if action == COMPLETE:
+                name = COMPLETE_FIELD_OF.get(name, name)
             for m in msgs:
+                if name not in form.fields and m == failure.message:
+                    continue  # said above the form already
                 form.add_error(name if name in form.fields else None, m)
     else:
         form = FORMS[action](
@@ -110,15 +144,24 @@ def _step_form(
             for name, msgs in failure.fields.items():
                 for m in msgs:
                     form.add_error(name if name in form.fields else None, m)
+    commitment_fields = _tailor_complete(form, step) if action == COMPLETE else []
+    # A step whose document is on file (staged in the pre-review) completes in one click; one
+    # still without it opens as a form: the file, or the commitment part.
+    with_document = (
+        action == COMPLETE and bool(step.document) and not (step.documents or step.commitments)
+    ) or (failed and action == COMPLETE and bool(step.document))
     return StepForm(
         action=action,
         label=action_label(action),
         button=str(BUTTONS[action]),
         form=form,
-        folded=action in FOLDED,
+        folded=action in FOLDED or with_document,
         open=failed,
         message=failure.message if failed else "",
         stale=failed and failure.stale,
+        multipart=action == ATTACH or with_document,
+        commitment_fields=commitment_fields,
+        commitment_days=step.commitment_working_days if commitment_fields else 0,
     )
 
 
@@ -161,6 +204,16 @@ def _node(step: BoardStep, box: Box, board: Board, names: dict[str, str], failur
         times=times,
         prerequisite_names=[names.get(p, p) for p in step.prerequisites],
         forms=[_step_form(a, step, board.run.pk, failure, posted) for a in step.actions],
+        commitments=[
+            {
+                "document": c.document,
+                "promised_by": c.promised_by,
+                "due_at": c.due_at,
+                "overdue": c.due_at <= board.now,
+                "sign": OVERDUE_SIGN if c.due_at <= board.now else "",
+            }
+            for c in step.commitments
+        ],
     )
 
 

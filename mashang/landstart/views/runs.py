@@ -30,6 +30,7 @@ from mashang.landstart.selectors import (
 )
 from mashang.landstart.selectors.board import COMPLETE, STAGE
 from mashang.landstart.services.runs import MSG_MAY_NOT_OPEN
+from mashang.landstart.views.batches import my_steps_arrange
 from mashang.landstart.views.common import (
     RUN_BADGE,
     Failure,
@@ -77,9 +78,14 @@ def _my_steps(request: HttpRequest, failure: Failure | None, failed_run: int | N
                 ),
                 "message": failure.message if failed else "",
                 "stale": failed and failure.stale,
+                # Pre-review: due when the listing closes; late from the working day before.
+                "prereview_due": step.prereview_due_at if action == STAGE else None,
+                "prereview_late": action == STAGE
+                and (step.prereview_late_noticed_at is not None
+                     or (step.prereview_due_at is not None and step.prereview_due_at <= now)),
             }
         )
-    return rows
+    return my_steps_arrange(rows, actor=request.user)
 
 
 def _open_form(request: HttpRequest, data=None) -> OpenRunForm | None:

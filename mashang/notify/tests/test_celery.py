@@ -122,10 +122,11 @@ def test_a_broker_that_is_down_loses_nothing(zone, platforms, settings):
     assert platforms.count_containing(message_ref(row)) == 1
 
 
-def test_beat_runs_delivery_every_10_seconds_and_the_sweep_every_minute():
+def test_beat_runs_delivery_every_10_seconds_and_the_sweeps_every_minute():
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
-    assert schedule == {tasks.DELIVER_TASK: 10.0, tasks.SWEEP_TASK: 60.0}
-    assert {tasks.DELIVER_TASK, tasks.SWEEP_TASK} <= set(app.tasks)
+    landstart = "mashang.landstart.sweep"  # pre-review and commitments (mashang.landstart.tasks)
+    assert schedule == {tasks.DELIVER_TASK: 10.0, tasks.SWEEP_TASK: 60.0, landstart: 60.0}
+    assert {tasks.DELIVER_TASK, tasks.SWEEP_TASK, landstart} <= set(app.tasks)
 
 
 def test_the_sweep_task_is_skipped_where_supervision_is_not_installed(monkeypatch):

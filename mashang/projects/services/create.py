@@ -28,6 +28,7 @@ from mashang.projects.models import (
 from mashang.projects.permissions import can_create
 from mashang.projects.services import validate as v
 from mashang.projects.services.common import SUBJECT, local_date
+from mashang.projects.signals import listed_announce
 from mashang.projects.transitions import LAND_STAGES, NEEDS_LAND, Record, stage_order, stages_for
 
 MSG_MAY_NOT_CREATE = _("Only the service team or an admin may create a project.")
@@ -249,6 +250,8 @@ def project_insert(*, actor: User, fields: ProjectFields, at: datetime, action: 
         reason=project.stage_reason,
         payload={"number": project.number, "planned_investment": str(project.planned_investment)},
     )
+    # A project brought in at the listed stage has its land listed now: its run opens by itself.
+    listed_announce(project, actor=actor, at=at)
     return project
 
 

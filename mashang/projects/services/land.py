@@ -14,6 +14,7 @@ from mashang.projects.services.common import (
     milestone_reach,
     save_and_record,
 )
+from mashang.projects.signals import listed_announce
 from mashang.projects.transitions import Action, Record, is_before, stages_for, target_of
 
 #: The event each land-start stage writes on the project.
@@ -82,7 +83,9 @@ def project_review_decide(
                 milestone_reach(project, target, local_date(at))
             project.stage = target
             fields.append("stage")
-        return save_and_record(
+        save_and_record(
             project, actor=actor, at=at, action=action, fields=fields, from_state=from_stage, reason=reason,
             payload=origin,
         )
+        listed_announce(project, actor=actor, at=at, from_stage=from_stage)
+        return project

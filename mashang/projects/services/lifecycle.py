@@ -28,6 +28,7 @@ from mashang.projects.services.common import (
     milestone_reach,
     save_and_record,
 )
+from mashang.projects.signals import listed_announce
 from mashang.projects.transitions import (
     LAND_STAGES,
     NEEDS_LAND,
@@ -50,6 +51,7 @@ MSG_MILESTONE_STAGE = _("A milestone is for a stage this project goes through: {
 MSG_FUNDS_FUTURE = _("Funds cannot be received on a date in the future.")
 MSG_FUNDS_DATE_REQUIRED = _("Give the date the funds were received.")
 MSG_NOTE_TOO_LONG = _("The note may have at most 200 characters.")
+MSG_LISTING_CLOSES_PAST = _("The listing cannot close on a day already past.")
 
 #: The fields project_update may change.
 EDITABLE = (
@@ -59,13 +61,27 @@ EDITABLE = (
 
 
 def project_transition(
-    *, actor: User, project_id: int, version: int, action: str, reason: str = "", at: datetime | None = None
+    *,
+    actor: User,
+    project_id: int,
+    version: int,
+    action: str,
+    reason: str = "",
+    listing_closes_on: date | None = None,
+    at: datetime | None = None,
 ) -> Project:
-    """Take one pipeline action (``transitions.Action``) on the project."""
+    """Take one pipeline action (``transitions.Action``) on the project.
+
+    A project that becomes listed announces it (:data:`mashang.projects.signals.project_listed`)
+    in this transaction: its land-start run opens by itself. ``listing_closes_on`` (for the
+    listing only) is the day the listing closes, the units' pre-review deadline.
+    """
     at = at or timezone.now()
     if action not in Action.values:
         message = str(MSG_UNKNOWN_ACTION).format(action=action)
         raise ValidationFailed(message, fields={"action": message})
+    if listing_closes_on is not None and local_date(at) > listing_closes_on:
+        raise ValidationFailed(MSG_LISTING_CLOSES_PAST, fields={"listing_closes_on": MSG_LISTING_CLOSES_PAST})
     reason = (reason or "").strip()
     if reason_required(action) and not reason:
         raise ValidationFailed(MSG_REASON_REQUIRED, fields={"reason": MSG_REASON_REQUIRED})
@@ -88,9 +104,13 @@ def project_transition(
         else:
             milestone_reach(project, target, local_date(at))
         project.stage = target
-        return save_and_record(
-            project, actor=actor, at=at, action=action, fields=fields, from_state=from_stage, reason=reason
+        closes = listing_closes_on if target == Stage.LISTED else None
+        save_and_record(
+            project, actor=actor, at=at, action=action, fields=fields, from_state=from_stage, reason=reason,
+            payload={"listing_closes_on": closes.isoformat()} if closes else None,
         )
+        listed_announce(project, actor=actor, at=at, from_stage=from_stage, listing_closes_on=closes)
+        return project
 
 
 def changes_clean(project: Project, raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from mashang.projects.forms import (
     ActionForm,
     BlockerForm,
     FundsForm,
+    ListLandForm,
     MilestonesForm,
     ProjectEditForm,
 )
@@ -93,7 +94,7 @@ def _form(name: str, project: Project, data=None):
         return MilestonesForm(stages=stages_for(project.project_type), **kwargs)
     if name == FUNDS:
         return FundsForm(**kwargs)
-    form = ActionForm(**kwargs)
+    form = ListLandForm(**kwargs) if name == Action.LIST_LAND else ActionForm(**kwargs)
     form.fields["reason"].required = False
     if reason_required(name):
         form.fields["reason"].label = _("Reason (required)")
@@ -185,7 +186,7 @@ def _call(request: HttpRequest, project_id: int, name: str, form, project: Proje
                                               description=data["description"],
                                               category_code=data["category_code"] or None)
     return services.project_transition(actor=actor, project_id=project_id, version=data["version"], action=name,
-                                       reason=data["reason"])
+                                       reason=data["reason"], listing_closes_on=data.get("listing_closes_on"))
 
 
 @require_POST

@@ -31,7 +31,8 @@ def _date(value: str) -> date:
 
 class Command(BaseCommand):
     """Load the demo zone: units and their people, categories, enterprises, a year of demands,
-    investment projects and the review meetings with the action items they decided.
+    investment projects with their land-start runs and batches, and the review meetings with the
+    action items they decided. The live land-start run is awarded at the moment of the load.
 
     Every demand and every move goes through the demand services with its actor and time,
     during the twelve months before --until (default: today in the zone's time zone). The
