@@ -78,7 +78,13 @@ class User(AbstractUser):
         UNIT_HEAD = "unit_head", _("Unit head")
         SUPERVISOR = "supervisor", _("Supervisor")
         LEADER = "leader", _("Leader")
+        # Separation of administrative duties (三员分立): the system administrator runs the
+        # zone's data (units, people, categories, templates); the security administrator the
+        # accounts' security (locks, second factors, tokens); the audit administrator reads the
+        # security audit log. None may do another's work.
         ADMIN = "admin", _("Administrator")
+        SECURITY_ADMIN = "security_admin", _("Security administrator")
+        AUDIT_ADMIN = "audit_admin", _("Audit administrator")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ENTERPRISE)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
@@ -93,6 +99,12 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="contacts",
+    )
+    password_changed_at = models.DateTimeField(
+        _("password changed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the password was last set; an expired one must be changed at the next sign-in."),
     )
 
     class Meta:
