@@ -22,15 +22,18 @@ install: $(STAMP) messages assets
 # Front-end packages from the npm registry (pinned in package-lock.json), copied next to our
 # own static files; pages load nothing from a CDN.
 VENDOR := mashang/web/static/vendor
-ASSETS := $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js
+ASSETS := $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js \
+	$(VENDOR)/swagger-ui-bundle.js $(VENDOR)/swagger-ui.css
 
+# --ignore-scripts: no package runs code at install (swagger-ui-dist's @scarf/scarf would report home).
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm)
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 
-$(ASSETS): node_modules/.package-lock.json
+$(ASSETS) &: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 
 assets: $(ASSETS)
 
@@ -54,7 +57,7 @@ demo: install
 	$(BIN)/mashang load_demo
 	$(BIN)/mashang demo_users
 	@echo "mashang is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
-	$(BIN)/mashang runserver --noreload 127.0.0.1:$(PORT)
+	MASHANG_ADMIN_OTP_REQUIRED=0 $(BIN)/mashang runserver --noreload 127.0.0.1:$(PORT)
 
 test: install browser lint test-sqlite test-postgres
 

@@ -35,5 +35,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # The security audit log's retention (mashang.audit.tasks): rows past MASHANG_SECURITY_LOG_DAYS.
+    "security-log-retention": {
+        "task": "mashang.audit.security_log_purge",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
+    },
 }
-app.autodiscover_tasks(["mashang.notify", "mashang.landstart"])
+app.autodiscover_tasks(["mashang.notify", "mashang.landstart", "mashang.audit"])

@@ -9,12 +9,14 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("account/", include("mashang.org.urls")),
     path("demands/", include("mashang.demands.urls")),
     path("inbox/", include("mashang.notify.urls")),
     path("supervision/", include("mashang.supervision.urls")),
     path("projects/", include("mashang.projects.urls")),
     path("landstart/", include("mashang.landstart.urls")),
     path("meetings/", include("mashang.meetings.urls")),
+    path("audit/", include("mashang.audit.urls")),
     path("", include("mashang.web.urls")),
 ]
 

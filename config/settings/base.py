@@ -48,20 +48,36 @@ INSTALLED_APPS = [
     "mashang.api",
     "mashang.web",
     "mashang.demo",
+    # The second factor (TOTP, with backup codes): mashang.org.second_factor.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Sign-in throttling, its failures in the database: mashang.org.signin.
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy everywhere (static files too), no-store on the API and signed-in pages.
+    "mashang.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "mashang.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # An expired password or a missing second factor: to its page before any other.
+    "mashang.org.middleware.AccountSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out beyond MASHANG_SESSION_IDLE_MINUTES / MASHANG_SESSION_MAX_HOURS (needs messages).
+    "mashang.core.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "mashang.api.middleware.ApiMethodNotAllowedMiddleware",
+    "mashang.audit.middleware.SecurityLogMiddleware",
+    # Last: turns a locked-out sign-in into mashang.org.signin.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,10 +125,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "org.User"
 
+# The password policy (docs/security.md): 8 characters or more, of 3 kinds at least, not like
+# the person's name, not a common password (mashang.org.passwords).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "email", "phone")},
+    },
+    {
+        "NAME": "mashang.org.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "mashang.org.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# Days a staff member's password stays valid before a change is forced (0: never); the same
+# for enterprise contacts (0 by default: theirs does not expire).
+MASHANG_PASSWORD_MAX_DAYS = env_int("MASHANG_PASSWORD_MAX_DAYS", 90)
+MASHANG_CONTACT_PASSWORD_MAX_DAYS = env_int("MASHANG_CONTACT_PASSWORD_MAX_DAYS", 0)
+# The second factor (TOTP): required of administrators (the admin, security and audit roles,
+# superusers and anyone with the Django admin), open to every member of staff.
+MASHANG_ADMIN_OTP_REQUIRED = env_bool("MASHANG_ADMIN_OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = env_str("MASHANG_OTP_ISSUER", "mashang")
+# A wrong code waits 1, 2, 4, 8 … seconds before the next one is checked (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -134,6 +172,21 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features no page of mashang uses, turned off for every response.
+MASHANG_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), midi=(), display-capture=()"
+)
+# A signed-in session ends after this many minutes without a request, and this many hours
+# after signing in whatever the activity (mashang.core.middleware.SessionLimitsMiddleware).
+MASHANG_SESSION_IDLE_MINUTES = env_int("MASHANG_SESSION_IDLE_MINUTES", 30)
+MASHANG_SESSION_MAX_HOURS = env_int("MASHANG_SESSION_MAX_HOURS", 12)
+if MASHANG_SESSION_IDLE_MINUTES < 1 or MASHANG_SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured(
+        "MASHANG_SESSION_IDLE_MINUTES and MASHANG_SESSION_MAX_HOURS must be at least 1"
+    )
+# The session cookie and its stored row expire with the absolute limit too.
+SESSION_COOKIE_AGE = MASHANG_SESSION_MAX_HOURS * 3600
 X_FRAME_OPTIONS = "DENY"
 
 # A strict Content-Security-Policy: scripts, styles and everything else only from mashang
@@ -159,18 +212,51 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("MASHANG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes: failures and lock-outs (warnings) without its per-attempt chatter.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Office hours of the zone: comma-separated periods, each HH:MM-HH:MM, local time.
 MASHANG_OFFICE_HOURS = env_str("MASHANG_OFFICE_HOURS", "08:30-12:00,14:00-17:30")
 # How long (seconds) a worker keeps the loaded calendar before reading overrides again.
 MASHANG_CALENDAR_CACHE_SECONDS = env_int("MASHANG_CALENDAR_CACHE_SECONDS", 60)
-# Sign-in throttling: this many wrong passwords for one username locks it for the period.
+# Sign-in throttling for every way in (the page, /admin/login/, POST /api/v1/auth/token) with
+# django-axes, its failures in the database (mashang.org.signin): this many wrong passwords for
+# one username from one client address lock that pair, this many failures from one address
+# for any usernames lock the address (0: no such limit), for this many seconds after the last
+# failure. The client address is mashang.audit.security.client_address (MASHANG_PROXY_COUNT).
 MASHANG_SIGNIN_MAX_FAILURES = env_int("MASHANG_SIGNIN_MAX_FAILURES", 5)
+MASHANG_SIGNIN_ADDRESS_MAX_FAILURES = env_int("MASHANG_SIGNIN_ADDRESS_MAX_FAILURES", 15)
 MASHANG_SIGNIN_LOCK_SECONDS = env_int("MASHANG_SIGNIN_LOCK_SECONDS", 900)
-# Lifetime of an API token in days.
-MASHANG_API_TOKEN_DAYS = env_int("MASHANG_API_TOKEN_DAYS", 30)
+if MASHANG_SIGNIN_MAX_FAILURES < 1 or MASHANG_SIGNIN_ADDRESS_MAX_FAILURES < 0 or MASHANG_SIGNIN_LOCK_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "MASHANG_SIGNIN_MAX_FAILURES and MASHANG_SIGNIN_LOCK_SECONDS must be at least 1, "
+        "MASHANG_SIGNIN_ADDRESS_MAX_FAILURES at least 0"
+    )
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out client before the password
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "mashang.org.signin.SigninThrottle"
+AXES_FAILURE_LIMIT = "mashang.org.signin.failure_limit"
+AXES_COOLOFF_TIME = "mashang.org.signin.cool_off"
+AXES_LOCKOUT_PARAMETERS = "mashang.org.signin.lockout_parameters"
+AXES_USERNAME_CALLABLE = "mashang.org.signin.signin_username"
+AXES_CLIENT_IP_CALLABLE = "mashang.audit.security.client_address"
+AXES_LOCKOUT_CALLABLE = "mashang.org.signin.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # SigninThrottle forgets the pair's failures, not the address's
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the security log (mashang.audit)
+# Lifetime of an API token in hours (POST /api/v1/auth/token/refresh renews it), and the days
+# after the password was given beyond which no refresh reaches (then: the password again).
+MASHANG_API_TOKEN_HOURS = env_int("MASHANG_API_TOKEN_HOURS", 8)
+MASHANG_API_TOKEN_MAX_DAYS = env_int("MASHANG_API_TOKEN_MAX_DAYS", 30)
+# The security audit log (mashang.audit): days it is kept (at least 180), and how many trusted
+# reverse proxies stand in front (their X-Forwarded-For gives the client's address; 0: none).
+MASHANG_SECURITY_LOG_DAYS = env_int("MASHANG_SECURITY_LOG_DAYS", 180)
+MASHANG_PROXY_COUNT = env_int("MASHANG_PROXY_COUNT", 0)
 
 # --- Notifications and background work (mashang.notify, config/celery.py) ---------------------
 # The address people open mashang at, for the links in chat messages and e-mails

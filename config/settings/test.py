@@ -17,6 +17,9 @@ TIME_ZONE = "Asia/Shanghai"
 MASHANG_CALENDAR_CACHE_SECONDS = 0
 # Notifications are delivered right after the commit, in the test process (no worker).
 MASHANG_NOTIFY_DELIVER_INLINE = True
+# Administrators sign in with the password alone here (force_login, admin_client); the tests of
+# the second factor turn it on (mashang/org/tests/test_second_factor.py).
+MASHANG_ADMIN_OTP_REQUIRED = False
 
 if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "mashang.core.sqlite"):  # noqa: F405
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405

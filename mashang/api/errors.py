@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from mashang.api.limits import upload_limit_text
 from mashang.core.errors import ApplicationError
 
 MSG_INVALID = _("The request has invalid fields; see fields.")
 MSG_BAD_JSON = _("The request body is not valid JSON.")
 MSG_UNAUTHORIZED = _("Sign in first: send Authorization: Bearer <token> (POST /api/v1/auth/token gives one).")
 MSG_NOT_FOUND = _("Not found.")
+MSG_TOO_LARGE = _("The request body is over the limit of {limit}; send less at a time.")
+MSG_UNREADABLE = _("The request cannot be read: too many fields or files in it.")
 
 # Pydantic's error types, said in words an office would use.
 _MESSAGES = {
@@ -91,3 +95,16 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return api.create_response(request, body(str(MSG_NOT_FOUND)), status=404)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        return api.create_response(request, too_large_body(), status=413)
+
+    @api.exception_handler(SuspiciousOperation)
+    def unreadable(request, exc):  # Django's TooManyFieldsSent / TooManyFilesSent
+        return api.create_response(request, body(str(MSG_UNREADABLE)), status=400)
+
+
+def too_large_body() -> dict:
+    """The 413 answer, with the limit in words."""
+    return body(str(MSG_TOO_LARGE).format(limit=upload_limit_text()))

@@ -1,6 +1,11 @@
 """A list as an Excel sheet: a title, what the list is, a bold frozen header row with column
 widths, then the rows; written with openpyxl's write-only mode, so tens of thousands of rows
-take little memory."""
+take little memory.
+
+Every workbook mashang hands out goes through :func:`cell_neutralise` (the write-only sheets
+here cell by cell, the formatted exports through :func:`workbook_bytes`), so text a person
+typed never becomes a formula (CSV/formula injection).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,42 @@ from openpyxl.utils import get_column_letter as _letter
 
 WHEN = "yyyy-mm-dd hh:mm"
 _HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
+
+
+#: What a spreadsheet program reads as the start of a formula when it parses a typed value:
+#: "=", "+", "-", "@", and the tab and carriage return that hide one in a pasted or CSV value.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_neutralise(cell):
+    """Keep a cell's text text: a string starting with one of :data:`FORMULA_STARTS` is
+    written as an explicit string (``data_type`` "s") with the cell's *quote prefix* set.
+
+    Why this way and not by prefixing a single quote: a quote written into an .xlsx is part
+    of the text (Excel shows it, the ledger import reads it back), while a string cell is
+    never evaluated, and the quote-prefix flag is what Excel itself sets when a person types
+    '=…: the cell shows exactly the text, and editing it (F2, Enter) keeps it text instead of
+    turning it into a live formula. Numbers are left alone (a negative amount stays a number);
+    only strings are neutralised. Works on ordinary and write-only cells; returns the cell.
+    """
+    value = cell.value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The .xlsx bytes of an ordinary (not write-only) workbook, every cell of every sheet
+    passed through :func:`cell_neutralise` first: the one way a formatted export is saved."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell_neutralise(cell)
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
@@ -80,7 +121,7 @@ def _sheet_write(wb: Workbook, sheet: Sheet) -> None:
     ws.page_setup.orientation = "landscape"
 
     def cell(value, *, font=None, fill=None, fmt=None):
-        c = WriteOnlyCell(ws, value=value)
+        c = cell_neutralise(WriteOnlyCell(ws, value=value))
         if font:
             c.font = font
         if fill:
@@ -93,7 +134,7 @@ def _sheet_write(wb: Workbook, sheet: Sheet) -> None:
     for note in notes:
         text = WriteOnlyCell(ws, value=note)
         text.data_type = "s"
-        ws.append([text])
+        ws.append([cell_neutralise(text)])
     ws.append([])
     ws.append([cell(c.header, font=Font(bold=True), fill=_HEADER_FILL) for c in columns])
     for values in rows:
@@ -101,11 +142,8 @@ def _sheet_write(wb: Workbook, sheet: Sheet) -> None:
         for column, value in zip(columns, values, strict=True):
             if isinstance(value, datetime) and timezone.is_aware(value):
                 value = local(value)
-            if isinstance(value, str) and value.startswith("="):
-                # Text a person typed is never a formula (openpyxl takes "=…" for one).
-                text = WriteOnlyCell(ws, value=value)
-                text.data_type = "s"
-                out.append(text)
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                out.append(cell(value))  # text a person typed is never a formula
             elif column.number_format:
                 out.append(cell(value, fmt=column.number_format))
             else:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import File, Header, Query, Router, Schema, UploadedFile
 from pydantic import Field
 
+from mashang.core.bounds import BoundedDateTime
 from mashang.core.idempotency import answer_once
 from mashang.demands import services
 from mashang.demands.models import Channel, ContactMethod, Demand, Rating, Status, Urgency
@@ -46,14 +47,14 @@ class DemandIn(Schema):
         description='The order number of a 12345 transfer (channel "hotline", required there); '
         "an order is registered once: a repeat is refused (409) naming the demand it became.",
     )
-    external_due_at: datetime | None = Field(
+    external_due_at: BoundedDateTime | None = Field(
         default=None,
         description='The deadline the 12345 hotline set on the order (channel "hotline", required there, '
         "in the future); the lead unit's resolution deadline is no later.",
     )
 
 
-class Ref(Schema):
+class DemandCodeRef(Schema):
     code: str
     name: str
 
@@ -76,15 +77,15 @@ class DemandSummary(Schema):
     channel: str
     urgency: str
     kind: str = Field(description='"demand", or "action_item" for an action item of a review meeting.')
-    enterprise: Ref | None = Field(description="Empty only for an action item that concerns no enterprise.")
-    category: Ref | None
-    lead_unit: Ref | None
+    enterprise: DemandCodeRef | None = Field(description="Empty only for an action item that concerns no enterprise.")
+    category: DemandCodeRef | None
+    lead_unit: DemandCodeRef | None
     submitted_at: datetime
     next_due_at: datetime | None
     version: int
 
 
-class EventOut(Schema):
+class DemandEventOut(Schema):
     action: str
     actor: str | None
     actor_role: str | None
@@ -108,7 +109,7 @@ class OpinionOut(Schema):
 
 
 class AssignmentOut(Schema):
-    unit: Ref
+    unit: DemandCodeRef
     role: str
     is_current: bool
 
@@ -119,7 +120,7 @@ class DemandOut(DemandSummary):
     contact_phone: str
     external_number: str = Field(description="The 12345 order number of a transferred demand, else empty.")
     external_due_at: datetime | None = Field(description="The 12345 hotline's deadline of a transferred demand.")
-    intake_unit: Ref | None = Field(description="The unit that registered the demand for an enterprise that came to it.")
+    intake_unit: DemandCodeRef | None = Field(description="The unit that registered the demand for an enterprise that came to it.")
     round: int
     deadlines: Deadlines
     units: list[AssignmentOut]
@@ -137,7 +138,7 @@ class DemandOut(DemandSummary):
     )
     merged_into: str | None
     allowed_actions: list[str]
-    events: list[EventOut]
+    events: list[DemandEventOut]
 
 
 class DemandPage(Schema):
@@ -265,21 +266,21 @@ def demand_create(
     return answer_once(request=request, key=idempotency_key, work=work)
 
 
-class ListQuery(Schema):
+class DemandListQuery(Schema):
     status: list[StatusName] | None = None  # type: ignore[valid-type]
     unit: str | None = None
     category: str | None = None
     enterprise: str | None = None
     overdue: bool | None = None
     open: bool | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: BoundedDateTime | None = None
+    created_to: BoundedDateTime | None = None
     page: int = Field(default=1, ge=1, le=100000)
     page_size: int = Field(default=20, ge=1, le=100)
 
 
 @router.get("/demands", response=DemandPage)
-def demand_index(request: HttpRequest, q: Query[ListQuery]):
+def demand_index(request: HttpRequest, q: Query[DemandListQuery]):
     """Demands you may see, nearest deadline first. `unit` with `open=true` is a unit's queue."""
     filters = DemandFilters(**q.model_dump(exclude={"page", "page_size"}))
     qs = demand_list(actor=request.user, filters=filters)
@@ -331,7 +332,7 @@ class NoteIn(Versioned):
 class RespondIn(NoteIn):
     method: ContactMethodName = Field(description="How the enterprise was contacted.")  # type: ignore[valid-type]
     contact_with: str = Field(min_length=1, max_length=100, description="Whom the unit spoke with.")
-    contacted_at: datetime | None = Field(
+    contacted_at: BoundedDateTime | None = Field(
         default=None, description="When; not in the future nor before the dispatch. Default: now."
     )
 
@@ -360,7 +361,7 @@ class ConfirmIn(Versioned):
     comment: str = Field(default="", max_length=2000)
 
 
-class ReasonIn(Versioned):
+class DemandReasonIn(Versioned):
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -405,22 +406,22 @@ INPUTS: dict[str, tuple[type[Versioned], str]] = {
     "opinion": (OpinionIn, "Give the co-unit's opinion to the lead unit (a co-unit; a later one supersedes)."),
     "reply": (ReplyIn, "Reply to the enterprise (lead unit)."),
     "confirm": (ConfirmIn, "Say whether it was resolved and rate it (enterprise)."),
-    "return": (ReasonIn, "Return a wrongly dispatched demand with a reason (lead unit)."),
+    "return": (DemandReasonIn, "Return a wrongly dispatched demand with a reason (lead unit)."),
     "extend": (ExtendIn, "Ask for more working days (lead unit)."),
     "approve-extension": (ApproveExtensionIn, "Approve the pending extension, all or fewer days (supervisor)."),
     "refuse-extension": (NoteIn, "Refuse the pending extension (supervisor)."),
     "wait": (WaitIn, "Ask the enterprise a question; the clock pauses (lead unit)."),
     "resume": (ResumeIn, "Answer the question or resume; the clock runs again."),
-    "reopen": (ReasonIn, "Start a second round after 'not resolved' or 'unsatisfied'."),
-    "escalate": (ReasonIn, "Hand over to difficult-case handling."),
+    "reopen": (DemandReasonIn, "Start a second round after 'not resolved' or 'unsatisfied'."),
+    "escalate": (DemandReasonIn, "Hand over to difficult-case handling."),
     "assign-case": (
         AssignCaseIn,
         "Take a difficult case on: coordinator, lead unit, co-units and a deadline in working days (leader).",
     ),
-    "decline-case": (ReasonIn, "Send a difficult case back to the service team, with the reason (leader)."),
+    "decline-case": (DemandReasonIn, "Send a difficult case back to the service team, with the reason (leader)."),
     "sign-off": (NoteIn, "Sign off the reply to a difficult case (the lead unit's head)."),
     "merge": (MergeIn, "Merge this duplicate into another demand (service team)."),
-    "withdraw": (ReasonIn, "Withdraw the demand, with the reason (enterprise)."),
+    "withdraw": (DemandReasonIn, "Withdraw the demand, with the reason (enterprise)."),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.bounds import BoundedDateTimeField
 from mashang.core.bulk import SelectedItemsField
 from mashang.core.files import MAX_FILES, attachments_check
 from mashang.core.forms import FilesForm, MultipleFileField
@@ -226,7 +227,7 @@ class RespondForm(FilesForm, NoteForm):
     contact_with = forms.CharField(
         label=_("Spoke with"), max_length=100, help_text=_("The person contacted, e.g. the general manager, Mr Li.")
     )
-    contacted_at = forms.DateTimeField(
+    contacted_at = BoundedDateTimeField(
         label=_("When"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.bounds import BoundedDateTimeField
 from mashang.core.files import attachments_check
 from mashang.core.forms import MultipleFileField
 from mashang.demands.models import Channel, Urgency
@@ -50,7 +51,7 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     external_number = forms.CharField(label=_("12345 order number"), required=False, max_length=40)
-    external_due_at = forms.DateTimeField(
+    external_due_at = BoundedDateTimeField(
         label=_("12345 deadline"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],

@@ -97,3 +97,26 @@ def can_watch(actor: User) -> bool:
 def can_view_dashboard(actor: User) -> bool:
     """Leaders and supervisors see the dashboard."""
     return bool(actor.is_active and actor.role in (R.SUPERVISOR, R.LEADER))
+
+
+def sees_contact_phone(actor: User, demand: Demand, assignments: list[Assignment]) -> bool:
+    """Whether ``actor`` sees the demand's contact phone in full (personal data minimised):
+    those who handle it — its enterprise, the service team, its current units; everyone
+    else (supervisors, leaders, former units) sees it masked (``mashang.core.masking``)."""
+    return actor.is_active and bool(parties_of(actor, demand, assignments) & ATTACHING_PARTIES)
+
+
+def contact_phone_demand_ids(actor: User) -> set[int] | None:
+    """The demands whose contact phone ``actor`` sees in full in a list or an export (as
+    :func:`sees_contact_phone`; one query at most): None means every demand they see."""
+    if not actor.is_active:
+        return set()
+    if actor.role == R.OFFICER or actor.role == R.ENTERPRISE:
+        return None  # the service team handles every demand; an enterprise lists only its own
+    if actor.is_unit_member and actor.unit_id:
+        return set(
+            Assignment.objects.filter(unit_id=actor.unit_id, is_current=True).values_list(
+                "demand_id", flat=True
+            )
+        )
+    return set()

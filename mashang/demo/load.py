@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Exists, OuterRef, ProtectedError
+from django.utils import timezone
 
 from mashang.audit.models import Event
 from mashang.audit.services import event_record
@@ -301,6 +302,7 @@ def _setup_org(plan: DemoPlan) -> dict[str, User]:
     # Hashed once (with one salt): every demo user has the same, published password.
     password = make_password(ref.DEMO_PASSWORD)
     joined = plan.start - timedelta(days=30)
+    loaded_at = timezone.now()
     existing = {
         u.username: u for u in User.objects.filter(username__in=[p.username for p in plan.people])
     }
@@ -316,6 +318,9 @@ def _setup_org(plan: DemoPlan) -> dict[str, User]:
         user.is_staff = person.role == User.Role.ADMIN
         user.is_superuser = person.role == User.Role.ADMIN
         user.password = password
+        # The password policy's expiry counts from here (mashang.org.passwords): the demo's
+        # people sign in without being sent to change it for MASHANG_PASSWORD_MAX_DAYS.
+        user.password_changed_at = loaded_at
         user.date_joined = joined
         (to_update if user.pk else to_create).append(user)
     User.objects.bulk_create(to_create)
@@ -331,6 +336,7 @@ def _setup_org(plan: DemoPlan) -> dict[str, User]:
             "is_staff",
             "is_superuser",
             "password",
+            "password_changed_at",
             "date_joined",
         ],
     )

@@ -135,10 +135,15 @@ STAFF_USERS: tuple[tuple[str, str, str, str | None], ...] = (
     ("officer3", "officer", "黄俊杰", "fwzx"),
     ("supervisor", "supervisor", "梁文静", "dcb"),
     ("leader", "leader", "郑国华", None),
+    # Separation of administrative duties (三员分立): accounts' security, and the audit log.
+    ("security", "security_admin", "安全管理员", None),
+    ("auditor", "audit_admin", "审计管理员", None),
 )
 
 ROLE_NAMES = {
     "admin": "管理员",
+    "security_admin": "安全管理员",
+    "audit_admin": "审计管理员",
     "officer": "专职小组成员",
     "supervisor": "督查办",
     "leader": "领导",

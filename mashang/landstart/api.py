@@ -14,6 +14,7 @@ from ninja import Status as Respond
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from mashang.core.bounds import BoundedDateTime
 from mashang.core.errors import NotFound
 from mashang.core.files import stored_file_response
 from mashang.core.idempotency import answer_once
@@ -304,7 +305,7 @@ def landstart_read(request: HttpRequest, run_id: int):
 
 
 class AwardIn(Schema):
-    awarded_at: datetime = Field(description="The time the trading centre recorded; not later than now.")
+    awarded_at: BoundedDateTime = Field(description="The time the trading centre recorded; not later than now.")
     version: int | None = Field(default=None, ge=1, description="The run's version you read; stale gets 409.")
 
 
@@ -317,13 +318,13 @@ def landstart_award(request: HttpRequest, run_id: int, payload: AwardIn):
     return _answer(request, run_id)
 
 
-class CancelIn(Schema):
+class RunCancelIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
     version: int | None = Field(default=None, ge=1)
 
 
 @router.post("/landstarts/{run_id}/cancel", response=RunOut)
-def landstart_cancel(request: HttpRequest, run_id: int, payload: CancelIn):
+def landstart_cancel(request: HttpRequest, run_id: int, payload: RunCancelIn):
     """Cancel an open run with a reason (service team)."""
     services.landstart_cancel(actor=request.user, run_id=run_id, reason=payload.reason, version=payload.version)
     return _answer(request, run_id)

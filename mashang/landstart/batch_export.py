@@ -4,15 +4,13 @@ its state, when it started and ended and in how many minutes)."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from mashang.core.spreadsheet import WHEN, local
+from mashang.core.spreadsheet import WHEN, local, workbook_bytes
 from mashang.landstart.models import RunState, StepState
 from mashang.landstart.selectors.batches import BatchBoard
 
@@ -20,11 +18,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
 
 
 def _put(ws, row: int, col: int, value):
-    """A cell; text a person typed is never a formula (openpyxl takes "=…" for one)."""
-    cell = ws.cell(row, col, value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return cell
+    """A cell (its text is kept text when the workbook is saved by ``workbook_bytes``)."""
+    return ws.cell(row, col, value)
 
 
 def _label(choices, value: str) -> str:
@@ -141,6 +136,4 @@ def batch_workbook(board: BatchBoard) -> bytes:
         ),
     )
     wb.properties.title = f"{batch.number} {batch.name}"
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

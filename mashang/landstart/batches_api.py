@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Header, Router, Schema
 from pydantic import Field
 
+from mashang.core.bounds import BoundedDate
 from mashang.core.idempotency import answer_once
 from mashang.landstart import services
 from mashang.landstart.models import Batch
@@ -84,7 +85,7 @@ class UnitQueueOut(Schema):
     steps: list[QueueItemOut]
 
 
-class RecordOut(Schema):
+class BatchRecordOut(Schema):
     first_award: datetime | None
     last_permit: datetime | None
     completed: int
@@ -100,7 +101,7 @@ class BoardOut(Schema):
     now: datetime
     runs: list[BatchRunOut]
     units: list[UnitQueueOut]
-    record: RecordOut
+    record: BatchRecordOut
 
 
 def _batch(b: Batch) -> dict[str, Any]:
@@ -189,8 +190,8 @@ def _board(board: BatchBoard) -> dict[str, Any]:
 
 class BatchIn(Schema):
     name: str = Field(max_length=200)
-    award_from: date
-    award_to: date
+    award_from: BoundedDate
+    award_to: BoundedDate
     note: str = Field(default="", max_length=2000)
     work_group_robot: int | None = Field(default=None, ge=1, description="A chat robot's id.")
 
@@ -198,8 +199,8 @@ class BatchIn(Schema):
 class BatchPatch(Schema):
     version: int | None = Field(default=None, ge=1, description="The batch's version you read; stale gets 409.")
     name: str | None = Field(default=None, max_length=200)
-    award_from: date | None = None
-    award_to: date | None = None
+    award_from: BoundedDate | None = None
+    award_to: BoundedDate | None = None
     note: str | None = Field(default=None, max_length=2000)
     work_group_robot: int | None = Field(default=None, ge=1, description="A chat robot's id; null removes it.")
 

@@ -13,6 +13,7 @@ from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from mashang.core.bounds import BoundedDateTime
 from mashang.core.errors import PermissionDenied
 from mashang.landstart.models import Commitment
 from mashang.landstart.selectors.commitments import (
@@ -34,7 +35,7 @@ router = Router(tags=["landstart"])
 
 class CommitmentIn(Schema):
     promised_by: str = Field(min_length=1, max_length=200, description="Who promised the document.")
-    due_at: datetime | None = Field(
+    due_at: BoundedDateTime | None = Field(
         default=None, description="By when; at most the step's longest promise in working days."
     )
     working_days: int | None = Field(
@@ -174,13 +175,13 @@ def commitment_fulfil_endpoint(
     return commitment_out(commitment_get(actor=request.user, commitment_id=commitment_id), timezone.now())
 
 
-class CancelIn(Schema):
+class CommitmentCancelIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
     version: int | None = Field(default=None, ge=1)
 
 
 @router.post("/landstart-commitments/{commitment_id}/cancel", response=CommitmentOut)
-def commitment_cancel_endpoint(request: HttpRequest, commitment_id: int, payload: CancelIn):
+def commitment_cancel_endpoint(request: HttpRequest, commitment_id: int, payload: CommitmentCancelIn):
     """Withdraw an open commitment with a reason (the service team)."""
     commitment_cancel(
         actor=request.user, commitment_id=commitment_id, reason=payload.reason, version=payload.version

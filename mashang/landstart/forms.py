@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.bounds import BoundedDateField, BoundedDateTimeField
 from mashang.core.forms import MultipleFileField
 from mashang.landstart import dag
 from mashang.landstart.bpmn import MAX_BYTES, MSG_TOO_LARGE
@@ -48,7 +49,7 @@ class CompleteForm(StepActionForm):
         required=False,
         help_text=_("Who promises the missing document, as the signed commitment names them."),
     )
-    due_on = forms.DateField(
+    due_on = BoundedDateField(
         label=_("Promised by the date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -72,7 +73,7 @@ class ReasonForm(StepActionForm):
 
 class AwardForm(forms.Form):
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-    awarded_at = forms.DateTimeField(
+    awarded_at = BoundedDateTimeField(
         label=_("Award time"),
         input_formats=DATETIME_FORMATS,
         help_text=_("As the trading centre recorded it; the clock starts then."),

@@ -3,7 +3,7 @@ figures, for the zone's staff)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from mashang.core.bounds import BoundedDate
 from mashang.core.errors import ValidationFailed
 from mashang.landstart.selectors import LearningFilters, history_learning, learning_check
 from mashang.landstart.selectors.learning import (
@@ -26,8 +27,8 @@ router = Router(tags=["landstart"])
 
 class HistoryQuery(Schema):
     template: str | None = Field(default=None, max_length=40, description="A template's code (every version).")
-    date_from: date | None = Field(default=None, description="The first award day (the zone's time), inclusive.")
-    date_to: date | None = Field(default=None, description="The last award day (the zone's time), inclusive.")
+    date_from: BoundedDate | None = Field(default=None, description="The first award day (the zone's time), inclusive.")
+    date_to: BoundedDate | None = Field(default=None, description="The last award day (the zone's time), inclusive.")
 
 
 class DistributionOut(Schema):
@@ -39,7 +40,7 @@ class DistributionOut(Schema):
     mean: float
 
 
-class RecordOut(Schema):
+class RecordRunOut(Schema):
     run: int
     project: int
     project_number: str
@@ -88,7 +89,7 @@ class UnitFiguresOut(Schema):
 
 
 class HistoryOut(Schema):
-    records: list[RecordOut]
+    records: list[RecordRunOut]
     best_run: int | None
     templates: list[TemplateFiguresOut]
     units: list[UnitFiguresOut] = Field(description="The runs decided, then the critical minutes, most first.")

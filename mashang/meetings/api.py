@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Header, Query, Router, Schema
 from pydantic import Field
 
+from mashang.core.bounds import BoundedDate, BoundedDateTime
 from mashang.core.errors import NotFound
 from mashang.core.idempotency import answer_once
 from mashang.meetings import minutes as doc
@@ -24,17 +25,17 @@ KindName = Literal[tuple(Kind.values)]  # type: ignore[valid-type]
 StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
 
 
-class Ref(Schema):
+class MeetingCodeRef(Schema):
     code: str
     name: str
 
 
-class PersonRef(Schema):
+class MeetingPersonRef(Schema):
     username: str
     name: str
 
 
-class DemandRef(Schema):
+class MeetingDemandRef(Schema):
     id: int
     number: str
     title: str
@@ -54,18 +55,18 @@ class ProjectRef(Schema):
 class ActionItemOut(Schema):
     id: int
     title: str
-    lead_unit: Ref
-    co_units: list[Ref]
-    owner: PersonRef | None
+    lead_unit: MeetingCodeRef
+    co_units: list[MeetingCodeRef]
+    owner: MeetingPersonRef | None
     working_days: int
     closing_rule: str
-    tracked_as: DemandRef | None = Field(
+    tracked_as: MeetingDemandRef | None = Field(
         description="The tracked action item, once the minutes are approved."
     )
 
 
 class RuleChangeOut(Schema):
-    category: Ref
+    category: MeetingCodeRef
     field: str
     value: str
     previous: str
@@ -88,10 +89,10 @@ class AgendaItemOut(Schema):
     title: str
     evidence: list[str]
     figures: dict[str, Any]
-    demand: DemandRef | None
+    demand: MeetingDemandRef | None
     project: ProjectRef | None
-    unit: Ref | None
-    category: Ref | None
+    unit: MeetingCodeRef | None
+    category: MeetingCodeRef | None
     decision: str
     decided_at: datetime | None
     action_items: list[ActionItemOut]
@@ -109,8 +110,8 @@ class MeetingSummary(Schema):
     status_label: str
     starts_at: datetime
     place: str
-    chair: PersonRef
-    secretary: PersonRef
+    chair: MeetingPersonRef
+    secretary: MeetingPersonRef
     version: int
 
 
@@ -118,12 +119,12 @@ class MeetingOut(MeetingSummary):
     period_start: date
     period_end: date
     note: str
-    participants: list[PersonRef]
-    units: list[Ref]
+    participants: list[MeetingPersonRef]
+    units: list[MeetingCodeRef]
     frozen_at: datetime | None
     held_at: datetime | None
     approved_at: datetime | None
-    approved_by: PersonRef | None
+    approved_by: MeetingPersonRef | None
     cancel_reason: str
     allowed_actions: list[str]
     items: list[AgendaItemOut]
@@ -252,7 +253,7 @@ def _read(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
 class MeetingIn(Schema):
     kind: KindName = Kind.DEMAND_REVIEW  # type: ignore[valid-type]
     title: str = Field(min_length=1, max_length=200)
-    starts_at: datetime
+    starts_at: BoundedDateTime
     place: str = Field(default="", max_length=200)
     chair: str = Field(description="Username of a leader or supervisor.", max_length=150)
     secretary: str = Field(
@@ -260,18 +261,18 @@ class MeetingIn(Schema):
     )
     participants: list[str] = Field(default_factory=list, max_length=200)
     units: list[str] = Field(default_factory=list, max_length=200, description="Unit codes.")
-    period_start: date | None = Field(
+    period_start: BoundedDate | None = Field(
         default=None, description="Default: the month before the meeting."
     )
-    period_end: date | None = Field(default=None, description="Exclusive.")
+    period_end: BoundedDate | None = Field(default=None, description="Exclusive.")
     note: str = Field(default="", max_length=2000)
 
 
 class MeetingQuery(Schema):
     status: StatusName | None = None  # type: ignore[valid-type]
     kind: KindName | None = None  # type: ignore[valid-type]
-    starts_from: date | None = None
-    starts_before: date | None = None
+    starts_from: BoundedDate | None = None
+    starts_before: BoundedDate | None = None
     page: int = Field(default=1, ge=1, le=100000)
     page_size: int = Field(default=20, ge=1, le=100)
 
@@ -331,7 +332,7 @@ class Versioned(Schema):
 
 class EditIn(Versioned):
     title: str | None = Field(default=None, max_length=200)
-    starts_at: datetime | None = None
+    starts_at: BoundedDateTime | None = None
     place: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, max_length=2000)
     participants: list[str] | None = Field(default=None, max_length=200)
@@ -382,7 +383,7 @@ class DecideIn(Versioned):
     project_moves: list[ProjectMoveIn] = Field(default_factory=list, max_length=20)
 
 
-class ReasonIn(Versioned):
+class MeetingReasonIn(Versioned):
     reason: str = Field(max_length=2000)
 
 
@@ -399,7 +400,7 @@ INPUTS: dict[str, tuple[type[Versioned], str]] = {
         Versioned,
         "Approve the minutes: rule changes, action items and project moves apply.",
     ),
-    "cancel": (ReasonIn, "Cancel the meeting, with the reason."),
+    "cancel": (MeetingReasonIn, "Cancel the meeting, with the reason."),
 }
 
 
@@ -496,8 +497,8 @@ class CaseOut(Schema):
     title: str
     enterprise: str
     status: str
-    lead_unit: Ref | None
-    coordinator: PersonRef | None
+    lead_unit: MeetingCodeRef | None
+    coordinator: MeetingPersonRef | None
     escalated_at: datetime | None
     due_at: datetime | None
     version: int
@@ -534,7 +535,7 @@ def difficult_case_index(request: HttpRequest):
 
 class RuleEventOut(Schema):
     at: datetime
-    actor: PersonRef | None
+    actor: MeetingPersonRef | None
     field: str
     before: str
     after: str

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from mashang.core.spreadsheet import workbook_bytes
 from mashang.demands.models import OPEN_STATUSES
 from mashang.meetings.models import ActionItem
 
@@ -106,6 +106,4 @@ def action_item_workbook(
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddFooter.center.text = "&P / &N"
     wb.properties.title = _("Action items of the review meetings")
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.bounds import BoundedDateField, BoundedDateTimeField
 from mashang.meetings.models import AgendaItem, Kind, ProjectOutcome, RuleField, Status
 from mashang.meetings.selectors import (
     chair_choices,
@@ -83,7 +84,7 @@ class PlanForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.DEMAND_REVIEW)
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=_datetime_widget())
+    starts_at = BoundedDateTimeField(label=_("Starts at"), widget=_datetime_widget())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     chair = forms.ChoiceField(label=_("Chair"))
     secretary = forms.ChoiceField(
@@ -95,10 +96,10 @@ class PlanForm(forms.Form):
     units = forms.MultipleChoiceField(
         label=_("Participating units"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    period_start = forms.DateField(
+    period_start = BoundedDateField(
         label=_("Reviewed period from"), required=False, widget=_date_widget()
     )
-    period_end = forms.DateField(
+    period_end = BoundedDateField(
         label=_("Reviewed period to (not included)"),
         required=False,
         widget=_date_widget(),
@@ -164,7 +165,7 @@ class CancelForm(VersionedForm):
 
 class EditForm(VersionedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=_datetime_widget())
+    starts_at = BoundedDateTimeField(label=_("Starts at"), widget=_datetime_widget())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     participants = forms.MultipleChoiceField(
         label=_("Participants"), required=False, widget=forms.CheckboxSelectMultiple

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mashang.org.credit_code import credit_code_error
@@ -124,6 +125,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def set_password(self, raw_password) -> None:
+        """Every way a password is set (the page, the admin, ``changepassword``) starts its
+        validity here (the password policy, mashang.org.passwords)."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def is_unit_member(self) -> bool:

@@ -13,6 +13,7 @@ from ninja import Status as Respond
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from mashang.core.bounds import BoundedDate
 from mashang.core.files import export_response
 from mashang.core.idempotency import answer_once
 from mashang.projects import services
@@ -40,8 +41,8 @@ Amount = str | int | float | None
 
 class MilestoneIn(Schema):
     stage: StageName  # type: ignore[valid-type]
-    planned_on: date | None = None
-    reached_on: date | None = None
+    planned_on: BoundedDate | None = None
+    reached_on: BoundedDate | None = None
 
 
 class ProjectIn(Schema):
@@ -82,7 +83,7 @@ class ProjectPatch(Schema):
 class ActionIn(Schema):
     version: int = Field(ge=1, strict=True)
     reason: str = Field(default="", max_length=4000, description="Required to pause or drop.")
-    listing_closes_on: date | None = Field(
+    listing_closes_on: BoundedDate | None = Field(
         default=None,
         description="list-land only: the day the listing closes, the units' pre-review deadline "
         "(default: the planned award). Listing opens the project's land-start run by itself.",
@@ -91,7 +92,7 @@ class ActionIn(Schema):
 
 class PlanIn(Schema):
     stage: StageName  # type: ignore[valid-type]
-    planned_on: date | None = None
+    planned_on: BoundedDate | None = None
 
 
 class MilestonesIn(Schema):
@@ -112,7 +113,7 @@ class BlockerIn(Schema):
     category: str | None = Field(default=None, max_length=32)
 
 
-class Ref(Schema):
+class ProjectCodeRef(Schema):
     code: str
     name: str
 
@@ -121,7 +122,7 @@ class ProjectSummary(Schema):
     id: int
     number: str
     name: str
-    investor: Ref | None
+    investor: ProjectCodeRef | None
     investor_name: str
     project_type: str
     project_type_label: str
@@ -130,7 +131,7 @@ class ProjectSummary(Schema):
     planned_investment: str
     land_area_mu: str | None
     land_area_m2: str | None
-    service_officer: Ref | None
+    service_officer: ProjectCodeRef | None
     is_key: bool
     is_city_key: bool
     stage: str
@@ -163,12 +164,12 @@ class BlockerOut(Schema):
     title: str
     status: str
     status_label: str
-    lead_unit: Ref | None
+    lead_unit: ProjectCodeRef | None
     next_due_at: datetime | None
     resolution_due_at: datetime | None
 
 
-class EventOut(Schema):
+class ProjectEventOut(Schema):
     action: str
     actor: str | None
     at: datetime
@@ -184,7 +185,7 @@ class ProjectOut(ProjectSummary):
     funds_total: str
     blockers: list[BlockerOut]
     allowed_actions: list[str]
-    events: list[EventOut]
+    events: list[ProjectEventOut]
 
 
 class ProjectPage(Schema):
@@ -262,7 +263,7 @@ def _read(request: HttpRequest, project_id: int) -> dict[str, Any]:
     return detail(project_detail(actor=request.user, project_id=project_id))
 
 
-class ListQuery(Schema):
+class ProjectListQuery(Schema):
     stage: list[StageName] | None = None  # type: ignore[valid-type]
     type: TypeName | None = None  # type: ignore[valid-type]
     industry: IndustryName | None = None  # type: ignore[valid-type]
@@ -282,7 +283,7 @@ class ListQuery(Schema):
 
 
 @router.get("/projects", response=ProjectPage)
-def project_index(request: HttpRequest, q: Query[ListQuery]):
+def project_index(request: HttpRequest, q: Query[ProjectListQuery]):
     """Projects you may see, newest first, with filters."""
     qs = project_list(actor=request.user, filters=q.filters())
     start = (q.page - 1) * q.page_size
@@ -312,7 +313,7 @@ def project_create(
 
 
 @router.get("/projects/export", response={200: None})
-def project_export(request: HttpRequest, q: Query[ListQuery]):
+def project_export(request: HttpRequest, q: Query[ProjectListQuery]):
     """The project ledger (项目台账) as an Excel workbook: every project you may see (and the
     filters keep), and the pipeline summary with the rate definitions."""
     today = timezone.localdate()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.bounds import BoundedDateField
 from mashang.org.models import User
 from mashang.org.selectors import category_choices
 from mashang.projects.models import PIPELINE, Industry, ProjectType, Stage
@@ -88,7 +89,7 @@ class ActionForm(forms.Form):
 class ListLandForm(ActionForm):
     """Listing the land: its land-start run opens by itself, due by the day the listing closes."""
 
-    listing_closes_on = forms.DateField(
+    listing_closes_on = BoundedDateField(
         label=_("Listing closes on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -21,26 +21,26 @@ router = Router(tags=["supervision"])
 LevelName = Literal[tuple(Level.values)]  # type: ignore[valid-type]
 
 
-class Ref(Schema):
+class NoticeCodeRef(Schema):
     code: str
     name: str
 
 
-class DemandRef(Schema):
+class NoticeDemandRef(Schema):
     id: int
     number: str
     title: str
     status: str
 
 
-class PersonRef(Schema):
+class NoticePersonRef(Schema):
     username: str
     name: str
 
 
 class NoticeOut(Schema):
     id: int
-    demand: DemandRef
+    demand: NoticeDemandRef
     kind: str = Field(
         description="The deadline: triage, first_contact, interim_reply, resolution; empty for a manual notice while the clock is paused."
     )
@@ -49,14 +49,14 @@ class NoticeOut(Schema):
     level: str
     level_label: str
     raised_at: datetime
-    raised_by: PersonRef | None = Field(
+    raised_by: NoticePersonRef | None = Field(
         description="The supervisor; null when raised by the deadline sweep."
     )
     comment: str
-    unit: Ref | None
-    addressed_to: list[PersonRef]
+    unit: NoticeCodeRef | None
+    addressed_to: list[NoticePersonRef]
     acknowledged_at: datetime | None
-    acknowledged_by: PersonRef | None
+    acknowledged_by: NoticePersonRef | None
     can_acknowledge: bool
 
 

@@ -22,6 +22,15 @@ def nav_for(user) -> list[dict]:
         return []
     role = user.role
     items: list[tuple[str, str]]
+    if role in (R.SECURITY_ADMIN, R.AUDIT_ADMIN):
+        # 三员分立: no zone data; the audit administrator reads the security log, the security
+        # administrator works in the admin (lock-outs, second factors, tokens).
+        result = []
+        if role == R.AUDIT_ADMIN:
+            result.append({"label": _("Security audit log"), "url": reverse("audit:security")})
+        if user.is_staff or role == R.SECURITY_ADMIN:
+            result.append({"label": _("Administration"), "url": reverse("admin:index")})
+        return result
     if role == R.ENTERPRISE:
         items = [(_("My demands"), "demands:my"), (_("File a demand"), "demands:new")]
     elif role == R.OFFICER:

@@ -9,8 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mashang.core.errors import ApplicationError
-from mashang.org.signin import signin_check, signin_failed, signin_succeeded
+from mashang.org.signin import signin_locked, signin_refused_message
 from mashang.web.navigation import home_url
 
 MSG_BAD_CREDENTIALS = _("Wrong username or password.")
@@ -32,20 +31,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username = request.POST.get("username", "")[:150]
         context["username"] = username
-        try:
-            signin_check(username)
-            user = authenticate(request, username=username, password=request.POST.get("password", ""))
-            if user is None or not user.is_active:
-                signin_failed(username)
+        # The throttle (django-axes, mashang.org.signin) answers inside authenticate: a locked-out
+        # client is refused before its password is checked, and every failure is counted.
+        user = authenticate(request, username=username, password=request.POST.get("password", ""))
+        if user is None or not user.is_active:
+            if signin_locked(request):
+                context["error"] = signin_refused_message()
+                status = 429
+            else:
                 context["error"] = MSG_BAD_CREDENTIALS
                 status = 401
-            else:
-                signin_succeeded(username)
-                login(request, user)
-                return redirect(next_url or home_url(user))
-        except ApplicationError as exc:
-            context["error"] = exc.message
-            status = exc.status_code
+        else:
+            login(request, user)  # forgets this username's failures from this address
+            return redirect(next_url or home_url(user))
     return render(request, "web/login.html", context, status=status)
 
 

@@ -44,6 +44,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.Sequence(lambda n: f"用户{n}")
     role = User.Role.OFFICER
     password = factory.PostGenerationMethodCall("set_password", "pw")
+    # User.set_password also sets password_changed_at: the password's 90 days start now.
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):

@@ -222,14 +222,14 @@ def test_a_request_without_a_token_gets_401_with_a_message(zone, api):
 
 
 def test_an_expired_token_gets_401(zone, api, settings):
-    days = settings.MASHANG_API_TOKEN_DAYS
+    hours = settings.MASHANG_API_TOKEN_HOURS
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         contact = api("ent-a")
         demand = file(api)
-    with time_machine.travel(start + timedelta(days=days) - timedelta(minutes=1), tick=False):
+    with time_machine.travel(start + timedelta(hours=hours) - timedelta(minutes=1), tick=False):
         ok(contact.get(f"/api/v1/demands/{demand['id']}"))
-    with time_machine.travel(start + timedelta(days=days, minutes=1), tick=False):
+    with time_machine.travel(start + timedelta(hours=hours, minutes=1), tick=False):
         assert_refused(contact.get(f"/api/v1/demands/{demand['id']}"), 401, str(MSG_UNAUTHORIZED))
         assert_refused(contact.act(demand, "withdraw"), 401)
     assert unchanged(demand)

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from mashang.audit.labels import event_label
 from mashang.core.errors import ApplicationError
 from mashang.core.files import stored_file_response
+from mashang.core.masking import phone_mask
 from mashang.core.views import form_errors_add, is_stale, or_404, page_raise
+from mashang.demands import permissions
 from mashang.demands.deadlines import DeadlineKind, deadline_kind, deadline_rows
 from mashang.demands.disclosure import form_audience_mark, text_is_public
 from mashang.demands.forms import ACTION_FORMS, TRIAGE_DISPATCH, TriageDispatchForm
@@ -218,6 +220,9 @@ def _context(
         "orphan_message": orphan_message,
         "orphan_stale": stale and bool(orphan_message),
         "notice": notice,
+        # Personal data minimised: the phone in full for those who handle the demand.
+        "contact_phone_full": permissions.sees_contact_phone(request.user, demand, detail.assignments),
+        "contact_phone_masked": phone_mask(demand.contact_phone),
     }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET
 
 from mashang.core.files import export_response
+from mashang.core.masking import phone_shown
 from mashang.core.spreadsheet import WHEN, Column, sheet_workbook
 from mashang.demands import permissions
 from mashang.demands.models import Demand
@@ -50,14 +51,16 @@ def demand_columns() -> list[Column]:
     ]
 
 
-def demand_row(d: Demand) -> list[object]:
+def demand_row(d: Demand, *, full_phone: set[int] | None = None) -> list[object]:
+    """One demand's row; its contact phone masked unless ``full_phone`` (None: every demand)
+    holds it (``permissions.contact_phone_demand_ids``)."""
     return [
         d.number,
         d.title,
         d.enterprise.name if d.enterprise_id else "",
         d.enterprise.credit_code if d.enterprise_id else "",
         d.contact_name,
-        d.contact_phone,
+        phone_shown(d.contact_phone, full=full_phone is None or d.pk in full_phone),
         str(d.get_channel_display()),
         d.external_number,
         d.category.name if d.category_id else "",
@@ -69,11 +72,13 @@ def demand_row(d: Demand) -> list[object]:
     ]
 
 
-def _first(demands: Iterable[Demand], limit: int) -> Iterator[list[object]]:
+def _first(
+    demands: Iterable[Demand], limit: int, full_phone: set[int] | None = None
+) -> Iterator[list[object]]:
     for i, d in enumerate(demands):
         if i >= limit:
             break
-        yield demand_row(d)
+        yield demand_row(d, full_phone=full_phone)
 
 
 @require_GET
@@ -104,7 +109,9 @@ def all_demands_export(request: HttpRequest) -> HttpResponse:
     content = sheet_workbook(
         title=gettext("All demands"),
         columns=demand_columns(),
-        rows=_first(qs.iterator(chunk_size=2000), EXPORT_CAP),
+        rows=_first(
+            qs.iterator(chunk_size=2000), EXPORT_CAP, permissions.contact_phone_demand_ids(user)
+        ),
         notes=notes,
     )
     filename = f"demands-{timezone.localtime(now).strftime('%Y-%m-%d')}.xlsx"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from mashang.core.bounds import BoundedDateField
 from mashang.demands import permissions, rates
 from mashang.demands.selectors import dashboard as dashboards
 from mashang.demands.selectors import watch as watches
@@ -64,10 +65,10 @@ _DATE = {"type": "date"}
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
+    start = BoundedDateField(
         label=_("From"), required=False, widget=forms.DateInput(_DATE, format="%Y-%m-%d")
     )
-    end = forms.DateField(
+    end = BoundedDateField(
         label=_("To"), required=False, widget=forms.DateInput(_DATE, format="%Y-%m-%d")
     )
     unit = forms.ModelChoiceField(

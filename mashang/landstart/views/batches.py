@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mashang.core.bounds import BoundedDateField
 from mashang.core.errors import ApplicationError
 from mashang.core.files import export_response
 from mashang.core.views import form_errors_add, is_stale, or_404, page_raise
@@ -53,10 +54,10 @@ MSG_OUTSIDE_DAYS = _("awarded outside the batch's award days")
 class BatchForm(forms.Form):
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    award_from = forms.DateField(
+    award_from = BoundedDateField(
         label=_("First award day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    award_to = forms.DateField(
+    award_to = BoundedDateField(
         label=_("Last award day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     work_group_robot = forms.TypedChoiceField(

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from mashang.core.bounds import BoundedDateTimeField
 from mashang.core.errors import ApplicationError
 from mashang.core.views import form_errors_add, is_stale, or_404, page_raise
 from mashang.landstart.selectors.plan import CapacityRow, capacity_list
@@ -31,7 +32,7 @@ class CapacityForm(forms.Form):
         required=False,
         help_text=_("Empty: as many as the people on duty."),
     )
-    seen = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    seen = BoundedDateTimeField(required=False, widget=forms.HiddenInput)
 
 
 def _form(row: CapacityRow, data=None) -> CapacityForm:

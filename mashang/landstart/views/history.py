@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from mashang.core.bounds import BoundedDateField
 from mashang.core.errors import NotFound, PermissionDenied
 from mashang.core.files import export_response
 from mashang.core.spreadsheet import WHEN, Column, Sheet, sheets_workbook
@@ -49,12 +50,12 @@ MINUTES = "0.##"
 
 class HistoryFilterForm(forms.Form):
     template = forms.ChoiceField(label=_("Template"), required=False)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("Awarded from"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label=_("Awarded to"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from mashang.audit.services import versioned_save
+from mashang.core.bounds import date_problem, datetime_problem
 from mashang.core.errors import (
     Conflict,
     NotFound,
@@ -97,6 +98,10 @@ def _when(value: Any, name: str, errors: dict[str, str]) -> datetime | None:
     if moment is None:
         errors[name] = str(MSG_BAD_TIME)
         return None
+    problem = datetime_problem(moment)
+    if problem:
+        errors[name] = problem
+        return None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -104,12 +109,18 @@ def _day(value: Any, name: str, errors: dict[str, str]) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors[name] = str(_("Give a date, e.g. 2026-11-01."))
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value))
+        except ValueError:
+            errors[name] = str(_("Give a date, e.g. 2026-11-01."))
+            return None
+    problem = date_problem(day)
+    if problem:
+        errors[name] = problem
         return None
+    return day
 
 
 def _person(value: Any, roles: Sequence[str], name: str, errors: dict[str, str]) -> User | None:

@@ -140,7 +140,9 @@ def _decision_clean(
         else:
             try:
                 number = Decimal(value)
-            except InvalidOperation:
+            except (InvalidOperation, TypeError, ValueError):
+                number = Decimal(-1)
+            if not number.is_finite():  # NaN cannot be compared, Infinity is no limit
                 number = Decimal(-1)
             if not Decimal("0.25") <= number <= Decimal("999"):
                 errors[at + "value"] = str(MSG_BAD_LIMIT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from importlib import import_module
 
 import pytest
 import redis
@@ -125,8 +126,13 @@ def test_a_broker_that_is_down_loses_nothing(zone, platforms, settings):
 def test_beat_runs_delivery_every_10_seconds_and_the_sweeps_every_minute():
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
     landstart = "mashang.landstart.sweep"  # pre-review and commitments (mashang.landstart.tasks)
-    assert schedule == {tasks.DELIVER_TASK: 10.0, tasks.SWEEP_TASK: 60.0, landstart: 60.0}
-    assert {tasks.DELIVER_TASK, tasks.SWEEP_TASK, landstart} <= set(app.tasks)
+    retention = "mashang.audit.security_log_purge"  # the security log's 180 days, once a day
+    assert schedule == {
+        tasks.DELIVER_TASK: 10.0, tasks.SWEEP_TASK: 60.0, landstart: 60.0, retention: 86400.0
+    }
+    import_module("mashang.landstart.tasks")  # as the worker's autodiscovery does
+    import_module("mashang.audit.tasks")
+    assert {tasks.DELIVER_TASK, tasks.SWEEP_TASK, landstart, retention} <= set(app.tasks)
 
 
 def test_the_sweep_task_is_skipped_where_supervision_is_not_installed(monkeypatch):

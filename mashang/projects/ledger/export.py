@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -21,6 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from mashang.core.spreadsheet import workbook_bytes
 from mashang.org.models import User
 from mashang.projects import stats as st
 from mashang.projects.ledger.columns import COLUMNS
@@ -215,6 +215,4 @@ def ledger_workbook(*, actor: User, filters: ProjectFilters | None = None, today
     wb = Workbook()
     _ledger_sheet(wb.active, projects, today)
     _summary_sheet(wb.create_sheet(), st.pipeline_stats(actor=actor, today=today), today)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from mashang.core.bounds import AREA_MAX_M2, AREA_MAX_MU, MONEY_MAX, date_problem, decimal_bounded
 from mashang.org.credit_code import credit_code_error, normalize_credit_code
 from mashang.org.models import Enterprise, User
 
@@ -94,12 +95,12 @@ def money(
     *,
     required: bool = True,
     positive: bool = False,
-    max_digits: int = 15,
+    maximum: Decimal = MONEY_MAX,
     messages: dict[str, Any],
 ) -> Decimal | None:
     """A yuan amount with at most 2 decimal places; ``messages`` keyed required/nan/neg/places/large.
 
-    At most 15 digits in all (below 10 000 000 000 000 yuan): SQLite keeps decimals as doubles,
+    At most :data:`mashang.core.bounds.MONEY_MAX` (15 digits): SQLite keeps decimals as doubles,
     which hold 15 significant digits exactly, so every database gives back what was written.
     """
     try:
@@ -112,12 +113,12 @@ def money(
         return None
     if number < 0 or (positive and number == 0):
         raise BadValue(messages["neg"])
+    # Before rounding: quantizing 1e26 to the cent overflows the decimal context.
+    if not decimal_bounded(number, maximum=maximum):
+        raise BadValue(messages["large"])
     if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
         raise BadValue(messages["places"])
-    number = number.quantize(CENT)
-    if number >= Decimal(10) ** (max_digits - 2):
-        raise BadValue(messages["large"])
-    return number
+    return number.quantize(CENT)
 
 
 INVESTMENT_MESSAGES = {
@@ -159,19 +160,17 @@ def land_area(mu: Any, m2: Any, errors: dict[str, str]) -> tuple[Decimal | None,
     """Both areas; when only one is given the other is computed from it."""
     out_mu = out_m2 = None
     try:
-        out_mu = money(mu, required=False, max_digits=12, messages=_area_messages(UNIT_MU))
+        out_mu = money(mu, required=False, maximum=AREA_MAX_MU, messages=_area_messages(UNIT_MU))
     except BadValue as e:
         errors["land_area_mu"] = e.message
     try:
-        out_m2 = money(m2, required=False, max_digits=14, messages=_area_messages(UNIT_M2))
+        out_m2 = money(m2, required=False, maximum=AREA_MAX_M2, messages=_area_messages(UNIT_M2))
     except BadValue as e:
         errors["land_area_m2"] = e.message
     if "land_area_mu" in errors or "land_area_m2" in errors:
         return None, None
     if out_mu is not None and out_m2 is None:
         out_m2 = mu_to_m2(out_mu)
-        if out_m2 >= Decimal(10) ** 12:
-            errors["land_area_mu"] = _area_messages(UNIT_MU)["large"]
     elif out_m2 is not None and out_mu is None:
         out_mu = m2_to_mu(out_m2)
     return out_mu, out_m2
@@ -198,16 +197,22 @@ def flag(value: Any) -> bool:
 
 
 def a_date(value: Any) -> date | None:
+    """A date given as a date or as text, within :mod:`mashang.core.bounds`' range."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip().replace("/", "-"))
-    except ValueError:
-        raise BadValue(MSG_BAD_DATE) from None
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value).strip().replace("/", "-"))
+        except ValueError:
+            raise BadValue(MSG_BAD_DATE) from None
+    problem = date_problem(day)
+    if problem:
+        raise BadValue(problem)
+    return day
 
 
 def choice(value: Any, members: Iterable[Any], message: Any) -> str:

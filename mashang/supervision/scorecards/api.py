@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from ninja import Status as Respond
 from pydantic import ConfigDict, Field
 
+from mashang.core.bounds import date_problem
 from mashang.core.errors import ValidationFailed
 from mashang.core.files import export_response
 from mashang.demands.selectors.dashboard import MAX_PERIOD_MONTHS
@@ -48,6 +49,10 @@ def period_of(start: date | None, end: date | None, *, today: date | None = None
     if start is None or end is None:
         field = "from" if start is None else "to"
         raise ValidationFailed(str(MSG_PERIOD_ORDER), fields={field: str(_("This field is required."))})
+    for field, day in (("from", start), ("to", end)):
+        problem = date_problem(day)
+        if problem:
+            raise ValidationFailed(problem, fields={field: problem})
     if end <= start:
         raise ValidationFailed(str(MSG_PERIOD_ORDER), fields={"to": str(MSG_PERIOD_ORDER)})
     if sc.add_months(start.replace(day=1), MAX_PERIOD_MONTHS) < end.replace(day=1):

@@ -7,8 +7,6 @@ printed page, column widths, percentage and number formats, landscape, fit to th
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -16,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from mashang.core.spreadsheet import workbook_bytes
 from mashang.supervision.scorecards import definitions as defs
 from mashang.supervision.scorecards import formulas as sc
 from mashang.supervision.scorecards import selectors as sel
@@ -229,6 +228,4 @@ def scorecard_workbook(card: sel.Scorecard) -> bytes:
         ws.title = title[:31]
         build(ws, card)
     wb.properties.title = _("Unit scorecards")
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mashang.core.bounds import date_problem
 from mashang.core.errors import ApplicationError, NotFound, PermissionDenied
 from mashang.core.files import export_response
 from mashang.core.views import page_raise
@@ -43,17 +44,29 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _period(request: HttpRequest) -> tuple[sc.Period, str | None]:
-    """The period asked for and the message when it had to fall back to the default."""
+def _period_asked(request: HttpRequest) -> sc.Period:
+    """The period asked for, checked (:func:`period_of` raises naming the field)."""
     start = _date(request.GET.get("from"))
     end = _date(request.GET.get("to"))
     last = _date(request.GET.get("last"))
     if end is None and last is not None:
-        end = last + timedelta(days=1)
+        # A last day out of range is refused as it is (the day after 9999-12-31 is no date).
+        end = last + timedelta(days=1) if date_problem(last) is None else last
+    return period_of(start, end)
+
+
+def _period(request: HttpRequest) -> tuple[sc.Period, str | None]:
+    """The period asked for and the message when it had to fall back to the default."""
     try:
-        return period_of(start, end), None
+        return _period_asked(request), None
     except ApplicationError as exc:
         return period_of(None, None), exc.message
+
+
+def _refused(exc: ApplicationError) -> JsonResponse:
+    return JsonResponse(
+        {"message": exc.message, "fields": exc.fields}, status=exc.status_code, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _query(period: sc.Period) -> str:
@@ -126,7 +139,10 @@ def scorecard_data(request: HttpRequest) -> JsonResponse:
     """The trend of the composite and the three rates per unit, for the charts (JSON)."""
     if not request.user.is_authenticated or not sel.can_view(request.user):
         return JsonResponse({"message": str(sel.MSG_NO_ACCESS), "fields": {}}, status=403)
-    period, _problem = _period(request)
+    try:
+        period = _period_asked(request)
+    except ApplicationError as exc:
+        return _refused(exc)
     data = sel.trend(actor=request.user, period=period)
     labels = {name: str(label) for name, label in defs.RATE_LABELS.items()}
     payload = {
@@ -151,7 +167,10 @@ def scorecard_data(request: HttpRequest) -> JsonResponse:
 def scorecard_export(request: HttpRequest) -> HttpResponse:
     """The scorecard of the page's period as an Excel workbook, for the signed-in person."""
     _guard(request)
-    period, _problem = _period(request)
+    try:
+        period = _period_asked(request)
+    except ApplicationError as exc:
+        return _refused(exc)
     card = sel.scorecard_get(actor=request.user, period=period)
     return export_response(scorecard_workbook(card), filename=export_filename(period))
 
