@@ -93,10 +93,12 @@ def _date_check(value: date) -> date:
 
 
 def _datetime_check(value: datetime) -> datetime:
-    problem = datetime_problem(value)
-    if problem:
-        raise PydanticCustomError("datetime_out_of_range", problem)
-    return value
+    local = datetime_local(value)
+    if local is None:
+        raise PydanticCustomError("datetime_out_of_range", _say(MSG_DATETIME_RANGE))
+    # In the zone's time zone: an offset Python takes (up to ±23:59) may be one the database
+    # refuses (PostgreSQL: ±15:59), e.g. 2017-01-01T01:00-18:01.
+    return local
 
 
 #: A date between 2000-01-01 and 2100-12-31; outside it the API answers 422 naming the field.
@@ -135,6 +137,9 @@ class BoundedDateTimeField(forms.DateTimeField):
         # Django makes a naive time aware in the zone's time zone; a year-1 or year-9999 value
         # may not convert. Check the wall-clock year first, then let Django parse it.
         result = super().to_python(value)
-        if result is not None and datetime_local(result) is None:
+        if result is None:
+            return None
+        local = datetime_local(result)
+        if local is None:
             raise ValidationError(_say(MSG_DATETIME_RANGE), code="datetime_out_of_range")
-        return result
+        return local  # in the zone's time zone, whatever offset was typed
