@@ -19,6 +19,11 @@ from mashang.api.limits import upload_limit_text
 
 ERROR_SCHEMA = "ErrorOut"
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+#: A throttled sign-in says when to try again (``mashang.org.signin``).
+RETRY_AFTER = {
+    "description": "Seconds until the client may try to sign in again.",
+    "schema": {"type": "integer", "minimum": 1},
+}
 
 
 class ErrorOut(Schema):
@@ -70,6 +75,8 @@ def document_errors(schema: dict) -> dict:
                     "description": description,
                     "content": {"application/json": {"schema": dict(ref)}},
                 }
+                if status == 429:
+                    answers[status]["headers"] = {"Retry-After": RETRY_AFTER}
     return schema
 
 

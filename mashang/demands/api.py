@@ -117,7 +117,10 @@ class AssignmentOut(Schema):
 class DemandOut(DemandSummary):
     description: str
     contact_name: str
-    contact_phone: str
+    contact_phone: str = Field(
+        description="In full for those who handle the demand (its enterprise, the service team, its "
+        "current units); masked (138****8000) for everyone else."
+    )
     external_number: str = Field(description="The 12345 order number of a transferred demand, else empty.")
     external_due_at: datetime | None = Field(description="The 12345 hotline's deadline of a transferred demand.")
     intake_unit: DemandCodeRef | None = Field(description="The unit that registered the demand for an enterprise that came to it.")
@@ -184,7 +187,7 @@ def _detail(detail: DemandDetail) -> dict[str, Any]:
         **_summary(d),
         "description": d.description,
         "contact_name": d.contact_name,
-        "contact_phone": d.contact_phone,
+        "contact_phone": detail.contact_phone(),
         "external_number": d.external_number,
         "external_due_at": _local(d.external_due_at),
         "intake_unit": _ref(d.intake_unit),

@@ -136,3 +136,5 @@ def test_every_error_answer_is_documented_in_the_one_error_shape(schema):
                 assert "404" in operation["responses"], (path, method)
     token = schema["paths"]["/api/v1/auth/token"]["post"]["responses"]
     assert {"401", "429"} <= set(token)
+    # A throttled client is told when to come back (the header the answer carries).
+    assert token["429"]["headers"]["Retry-After"]["schema"]["type"] == "integer"

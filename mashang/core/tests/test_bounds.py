@@ -205,10 +205,11 @@ def test_scorecard_periods(zone, api, path, query, field):
     "query",
     [{"from": "0001-01-01", "to": "0001-02-01"}, {"from": "9999-12-01", "last": "9999-12-31"}],
 )
-def test_the_scorecard_page_keeps_to_its_default_period_and_says_why(zone, query):
-    response = _signed_in(zone.supervisor).get("/supervision/scorecards/", query)
-    assert response.status_code == 200
-    assert DATE_MSG in response.content.decode()
+def test_the_scorecard_pages_keep_to_their_default_period_and_say_why(zone, query):
+    for path in ("/supervision/scorecards/", f"/supervision/scorecards/{zone.land.code}/"):
+        response = _signed_in(zone.supervisor).get(path, query)
+        assert response.status_code == 422, path
+        assert DATE_MSG in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -222,8 +223,8 @@ def test_the_scorecard_page_keeps_to_its_default_period_and_says_why(zone, query
 def test_the_dashboard_period(zone, query, field):
     client = _signed_in(zone.leader)
     data = client.get("/demands/dashboard/data.json", query)
-    assert data.status_code == 400
+    assert data.status_code == 422
     assert data.json()["fields"][field] == [DATE_MSG]
     page = client.get("/demands/dashboard/", query)
-    assert page.status_code == 200
+    assert page.status_code == 422
     assert DATE_MSG in page.content.decode()

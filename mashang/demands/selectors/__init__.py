@@ -13,9 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.models import Event
 from mashang.audit.selectors import event_timeline
 from mashang.core.errors import NotFound
+from mashang.core.masking import phone_shown
 from mashang.demands import disclosure
 from mashang.demands.models import OPEN_STATUSES, Assignment, Attachment, Demand
-from mashang.demands.permissions import ZONE_WIDE_ROLES, parties_of, visibility_filter
+from mashang.demands.permissions import (
+    ZONE_WIDE_ROLES,
+    parties_of,
+    sees_contact_phone,
+    visibility_filter,
+)
 from mashang.demands.transitions import allowed_actions
 from mashang.org.models import Unit, User
 
@@ -127,6 +133,12 @@ class DemandDetail:
     def readable(self, field: str) -> str:
         """The value of the demand's text ``field`` as the actor may read it (empty if internal)."""
         return "" if field in self.hidden_fields else getattr(self.demand, field)
+
+    def contact_phone(self) -> str:
+        """The contact phone as the actor may see it: in full for those who handle the demand
+        (``permissions.sees_contact_phone``), masked for everyone else (personal data minimised)."""
+        full = self.actor is None or sees_contact_phone(self.actor, self.demand, self.assignments)
+        return phone_shown(self.demand.contact_phone, full=full)
 
 
 def demand_detail_of(

@@ -166,6 +166,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 }
             ),
         },
+        # A refused period shows the default one with the fields' messages, as a 422.
+        status=422 if form.errors else 200,
     )
 
 
@@ -181,7 +183,7 @@ def dashboard_data(request: HttpRequest) -> JsonResponse:
                 "message": str(MSG_BAD_FILTER),
                 "fields": {name: [str(m) for m in msgs] for name, msgs in form.errors.items()},
             },
-            status=400,
+            status=422,
         )
     data = dashboards.dashboard_get(actor=request.user, period=form.period())
     response = JsonResponse(dashboard_payload(data), json_dumps_params={"ensure_ascii": False})

@@ -84,7 +84,7 @@ def print_record(request: HttpRequest, detail: DemandDetail) -> PrintRecord:
     channel = d.get_channel_display()
     if d.external_number:
         channel = f"{channel} · {gettext('12345 order')} {d.external_number}"
-    contact = " · ".join(v for v in (d.contact_name, d.contact_phone) if v)
+    contact = " · ".join(v for v in (d.contact_name, detail.contact_phone()) if v)
     facts = [
         (gettext("Number"), d.number),
         (gettext("Title"), d.title),

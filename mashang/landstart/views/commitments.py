@@ -19,6 +19,7 @@ from mashang.core.errors import ApplicationError
 from mashang.core.files import export_response
 from mashang.core.forms import MultipleFileField
 from mashang.core.spreadsheet import WHEN, Column, sheet_workbook
+from mashang.core.views import page_raise
 from mashang.landstart.models import CommitmentState
 from mashang.landstart.permissions import can_manage, can_work_on
 from mashang.landstart.selectors.commitments import (
@@ -194,5 +195,6 @@ def commitment_act(request: HttpRequest, commitment_id: int, action: str) -> Htt
         else:
             raise DjangoPermissionDenied
     except ApplicationError as exc:
+        page_raise(exc)  # a commitment the person may not see is not found, as elsewhere
         messages.error(request, exc.message)
     return redirect("landstart:commitments")

@@ -131,6 +131,8 @@ def scorecard_index(request: HttpRequest) -> HttpResponse:
             "can_view_all": sel.can_view_all(request.user),
             "own_code": getattr(request.user.unit, "code", None),
         },
+        # A refused period shows the default one with the message, and says so in its status.
+        status=422 if problem else 200,
     )
 
 
@@ -238,6 +240,7 @@ def scorecard_unit(request: HttpRequest, code: str) -> HttpResponse:
             "axis_labels": defs.AXIS_LABELS,
             "scheme_title": defs.scheme_title(card.scheme),
         },
+        status=422 if problem else 200,
     )
 
 

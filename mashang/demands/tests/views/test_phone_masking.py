@@ -86,3 +86,40 @@ def test_a_unit_the_demand_was_taken_from_no_longer_sees_the_number(zone, demand
     Assignment.objects.filter(demand=demand_with_phone, unit=zone.housing).update(is_current=False)
     assert MASKED in _export_cells(zone.housing_staff)
     assert FULL not in _export_cells(zone.housing_staff)
+
+
+def _api_phone(user, demand) -> str:
+    from mashang.api.tokens import api_token_issue
+
+    token, _ = api_token_issue(user=user)
+    response = Client().get(
+        f"/api/v1/demands/{demand.pk}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["contact_phone"]
+
+
+@pytest.mark.parametrize(
+    "who,shown",
+    [
+        ("contact", FULL),
+        ("officer", FULL),
+        ("land_staff", FULL),
+        ("housing_staff", FULL),
+        ("supervisor", MASKED),
+        ("leader", MASKED),
+    ],
+)
+def test_the_api_gives_the_full_number_only_to_those_who_handle_the_demand(
+    zone, demand_with_phone, who, shown
+):
+    assert _api_phone(getattr(zone, who), demand_with_phone) == shown
+
+
+@pytest.mark.parametrize("who,full", [("officer", True), ("supervisor", False)])
+def test_the_printed_record_masks_the_number_as_the_page_does(zone, demand_with_phone, who, full):
+    body = _client(getattr(zone, who)).get(f"/demands/{demand_with_phone.pk}/print/")
+    assert body.status_code == 200
+    text = body.content.decode()
+    assert (FULL in text) is full
+    assert (MASKED in text) is not full
