@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from mashang.api.router import api, api_not_found
 
 urlpatterns = [
+    path("", include("mashang.operations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "mashang.meetings",
     "mashang.api",
     "mashang.web",
+    "mashang.operations",
     "mashang.demo",
     # The second factor (TOTP, with backup codes): mashang.org.second_factor.
     "django_otp",
