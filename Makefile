@@ -1,5 +1,6 @@
 # mashang — two commands on a fresh machine:
 #   make demo   install everything, load the demo zone on SQLite, serve it on http://127.0.0.1:$(PORT)
+#               with its worker (Procfile.demo: gunicorn and `mashang worker`, run by honcho)
 #   make test   install everything, run the whole test suite on SQLite and on PostgreSQL
 
 PYTHON ?= python3
@@ -56,8 +57,8 @@ demo: install
 	$(BIN)/mashang migrate --noinput
 	$(BIN)/mashang load_demo
 	$(BIN)/mashang demo_users
-	@echo "mashang is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
-	MASHANG_ADMIN_OTP_REQUIRED=0 $(BIN)/mashang runserver --noreload 127.0.0.1:$(PORT)
+	@echo "mashang is starting on http://127.0.0.1:$(PORT) with its worker  (Ctrl-C stops both)"
+	PATH="$(abspath $(BIN)):$$PATH" MASHANG_ADMIN_OTP_REQUIRED=0 $(BIN)/honcho -f Procfile.demo start -p $(PORT)
 
 test: install browser lint test-sqlite test-postgres
 

@@ -2,8 +2,8 @@
 
 ``MASHANG_BROKER_URL`` names the broker; empty (the embedded default) means no broker and
 ``mashang worker`` runs the same jobs in its own loop. Beat runs the delivery of due
-notifications every 10 seconds, the supervision sweep and the land-start sweep every minute;
-``mashang worker`` starts the worker with beat embedded (without a broker, run the land-start
+notifications every 10 seconds, the supervision sweep and the land-start sweep every minute
+(``MASHANG_SWEEP_SECONDS``); ``mashang worker`` starts the worker with beat embedded (without a broker, run the land-start
 sweep with ``mashang landstart_sweep``).
 """
 
@@ -12,8 +12,17 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_int
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+#: Seconds between two runs of the supervision sweep and the land-start sweep (beat's schedule,
+#: and the embedded loop of ``mashang worker``); a shorter one only for tests and demonstrations.
+SWEEP_SECONDS = float(env_int("MASHANG_SWEEP_SECONDS", 60))
+if SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured("MASHANG_SWEEP_SECONDS must be at least 1")
 
 app = Celery("mashang")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -26,14 +35,14 @@ app.conf.beat_schedule = {
     },
     "supervision-sweep": {
         "task": "mashang.notify.supervision_sweep",
-        "schedule": 60.0,
-        "options": {"expires": 60},
+        "schedule": SWEEP_SECONDS,
+        "options": {"expires": SWEEP_SECONDS},
     },
     # Pre-review deadlines and promised documents (mashang.landstart.tasks).
     "landstart-sweep": {
         "task": "mashang.landstart.sweep",
-        "schedule": 60.0,
-        "options": {"expires": 60},
+        "schedule": SWEEP_SECONDS,
+        "options": {"expires": SWEEP_SECONDS},
     },
     # The security audit log's retention (mashang.audit.tasks): rows past MASHANG_SECURITY_LOG_DAYS.
     "security-log-retention": {

@@ -46,3 +46,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from ``NAME``, or else read from the file ``NAME_FILE`` names (a container's
+    secret mount, a file only the service may read), without surrounding whitespace."""
+    value = os.environ.get(name)
+    path = os.environ.get(f"{name}_FILE")
+    if value is not None and path:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both")
+    if value is not None:
+        return value.strip()
+    if not path:
+        return default
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r} ({exc.strerror})") from exc

@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def _env_names_read_in_config() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "config").rglob("*.py"):
-        names |= set(re.findall(r"env_(?:str|bool|int|list)\(\s*\"([A-Z_]+)\"", path.read_text()))
+        text = path.read_text()
+        names |= set(re.findall(r"env_(?:str|bool|int|list|secret)\(\s*\"([A-Z_]+)\"", text))
+        # A secret may come from a file instead: NAME_FILE is read too.
+        names |= {f"{n}_FILE" for n in re.findall(r"env_secret\(\s*\"([A-Z_]+)\"", text)}
     return names
 
 
@@ -94,3 +97,65 @@ def test_every_message_has_its_chinese_translation():
     )
     assert result.returncode == 0, result.stderr
     assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+# --- deploy/: the production environment, nginx and the systemd units (docs/deploy.md) --------
+
+#: What a production zone must set: without one of these it refuses to start, runs without its
+#: worker's broker, links to nowhere, or sees every client at the proxy's address.
+REQUIRED_IN_PRODUCTION = (
+    "MASHANG_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "MASHANG_BASE_URL",
+    "DATABASE_URL", "MASHANG_BROKER_URL", "MASHANG_DATA_DIR", "MASHANG_PROXY_COUNT",
+)
+
+
+def _example_env() -> tuple[dict[str, str], set[str]]:
+    """The example's settings (NAME=value) and the names it suggests in comments (# NAME=value)."""
+    text = (ROOT / "deploy" / "mashang.env.example").read_text()
+    values = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", text, re.M))
+    suggested = set(re.findall(r"^#\s*([A-Z][A-Z0-9_]*)=", text, re.M))
+    return values, suggested
+
+
+def test_the_production_environment_example_is_documented_and_complete():
+    documented = (ROOT / "docs" / "configuration.md").read_text()
+    values, suggested = _example_env()
+    assert sorted(n for n in {*values, *suggested} if f"`{n}`" not in documented) == []
+    assert [n for n in REQUIRED_IN_PRODUCTION if n not in values] == []
+    assert values["MASHANG_ENV"] == "production"
+
+
+def test_the_production_environment_example_starts_once_its_secret_is_filled_in():
+    values, _ = _example_env()
+    assert values["SECRET_KEY"] == ""  # no secret is shipped
+    result = _start_django(**{**values, "SECRET_KEY": "s" * 50})
+    assert result.returncode == 0, result.stderr
+
+
+def test_nginx_takes_the_largest_request_mashang_takes():
+    from mashang.api.limits import upload_limit_bytes
+    from mashang.core.files import MAX_BYTES, MAX_FILES
+
+    conf = (ROOT / "deploy" / "nginx" / "mashang.conf").read_text()
+    mebibytes = int(re.search(r"^\s*client_max_body_size (\d+)m;", conf, re.M).group(1))
+    largest = MAX_FILES * MAX_BYTES + upload_limit_bytes()
+    assert mebibytes == -(-largest // (1024 * 1024))
+    # The proxy says the request came over TLS, and appends the client to X-Forwarded-For
+    # (MASHANG_PROXY_COUNT=1 in the example).
+    assert "proxy_set_header X-Forwarded-Proto https;" in conf
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
+
+
+def _exec_start(unit: str) -> list[str]:
+    """The words of a unit's ExecStart=, its continued lines joined."""
+    line = unit.split("ExecStart=", 1)[1].replace("\\\n", " ").split("\n", 1)[0]
+    return line.split()
+
+
+def test_one_unit_runs_beat_and_every_unit_reads_the_environment_file():
+    units = {p.name: p.read_text() for p in (ROOT / "deploy" / "systemd").glob("*.service")}
+    assert {"mashang-web@.service", "mashang-worker.service", "mashang-beat.service"} <= set(units)
+    with_beat = sorted(n for n, text in units.items() if {"beat", "--beat", "-B"} & set(_exec_start(text)))
+    assert with_beat == ["mashang-beat.service"]
+    assert _exec_start(units["mashang-web@.service"])[1:3] == ["config.wsgi:application", "--bind"]
+    assert all("EnvironmentFile=/etc/mashang/mashang.env" in text for text in units.values())

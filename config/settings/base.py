@@ -6,13 +6,14 @@ no broker. ``MASHANG_ENV=production`` refuses to start with an unsafe configurat
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(env_str("MASHANG_DATA_DIR", str(BASE_DIR / "var")))
@@ -58,6 +59,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every log line of the request carries, then the request metrics
+    # (mashang.operations; docs/operations.md).
+    "mashang.operations.requestid.RequestIdMiddleware",
+    "mashang.operations.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Permissions-Policy everywhere (static files too), no-store on the API and signed-in pages.
     "mashang.core.middleware.SecurityHeadersMiddleware",
@@ -165,6 +170,48 @@ STATIC_ROOT = DATA_DIR / "static"
 # WhiteNoise serves the static files straight from the apps (no collectstatic step needed).
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files (attachments, step documents, held uploads) go through Django's storage API:
+# on this machine's disk under MEDIA_ROOT ("local"), or in an S3-compatible object store
+# ("s3": a government cloud's, a self-hosted MinIO) that every machine running mashang reaches.
+# Objects stay private (no ACL, no public URL): downloads stream through mashang after its
+# permission check. Static files stay with WhiteNoise either way.
+MASHANG_FILE_STORAGE = env_str("MASHANG_FILE_STORAGE", "local")
+MASHANG_S3_BUCKET = env_str("MASHANG_S3_BUCKET", "")
+MASHANG_S3_ACCESS_KEY_ID = env_secret("MASHANG_S3_ACCESS_KEY_ID")
+MASHANG_S3_SECRET_ACCESS_KEY = env_secret("MASHANG_S3_SECRET_ACCESS_KEY")
+if MASHANG_FILE_STORAGE == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MASHANG_FILE_STORAGE == "s3":
+    if not MASHANG_S3_BUCKET:
+        raise ImproperlyConfigured("MASHANG_FILE_STORAGE=s3 needs MASHANG_S3_BUCKET")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MASHANG_S3_BUCKET,
+            "endpoint_url": env_str("MASHANG_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("MASHANG_S3_REGION", "") or None,
+            # Empty: boto3's own chain (AWS_* variables, an instance role); production wants both.
+            "access_key": MASHANG_S3_ACCESS_KEY_ID or None,
+            "secret_key": MASHANG_S3_SECRET_ACCESS_KEY or None,
+            "addressing_style": env_str("MASHANG_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "location": env_str("MASHANG_S3_PREFIX", "").strip("/"),
+            "default_acl": None,  # private: the bucket's policy, never public-read
+            "querystring_auth": True,  # a URL of the storage, if one is ever made, is signed
+            "file_overwrite": False,  # a name taken gets another, nothing is replaced
+            # A download is fetched whole before it streams: in memory up to 2 MiB, then a
+            # temporary file (FILE_UPLOAD_TEMP_DIR), never all of a large file in memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+    if _default_storage["OPTIONS"]["addressing_style"] not in ("path", "virtual"):
+        raise ImproperlyConfigured("MASHANG_S3_ADDRESSING_STYLE must be path or virtual")
+else:
+    raise ImproperlyConfigured("MASHANG_FILE_STORAGE must be local or s3")
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
@@ -207,11 +254,30 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# The console log: "plain" lines for development, "json" (one JSON object a line) in production;
+# every record carries the request id of the request or job it belongs to (mashang.operations).
+MASHANG_LOG_FORMAT = env_str("MASHANG_LOG_FORMAT", "plain")
+if MASHANG_LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("MASHANG_LOG_FORMAT must be plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "mashang.operations.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": MASHANG_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("MASHANG_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -259,6 +325,25 @@ MASHANG_API_TOKEN_MAX_DAYS = env_int("MASHANG_API_TOKEN_MAX_DAYS", 30)
 MASHANG_SECURITY_LOG_DAYS = env_int("MASHANG_SECURITY_LOG_DAYS", 180)
 MASHANG_PROXY_COUNT = env_int("MASHANG_PROXY_COUNT", 0)
 
+# --- Health and metrics (mashang.operations, docs/operations.md) ------------------------------
+# /readyz: not ready when a due outbox message has waited longer than this (seconds).
+MASHANG_READY_OUTBOX_MAX_AGE_SECONDS = env_int("MASHANG_READY_OUTBOX_MAX_AGE_SECONDS", 900)
+# /readyz: not ready when the holidays are not known this many days ahead.
+MASHANG_READY_CALENDAR_DAYS = env_int("MASHANG_READY_CALENDAR_DAYS", 60)
+# /metrics answers only clients in these networks (comma-separated CIDRs; the client address as
+# MASHANG_PROXY_COUNT gives it); others get 404.
+MASHANG_METRICS_ALLOWED_NETWORKS = env_list(
+    "MASHANG_METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"]
+)
+for _network in MASHANG_METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"MASHANG_METRICS_ALLOWED_NETWORKS: {_exc}") from None
+# Several gunicorn workers: a directory they share (emptied before the start) where
+# prometheus-client keeps each process's figures; /metrics adds them up. Empty: one process.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+
 # --- Notifications and background work (mashang.notify, config/celery.py) ---------------------
 # The address people open mashang at, for the links in chat messages and e-mails
 # (empty: the messages carry the path only).
@@ -267,13 +352,19 @@ MASHANG_BASE_URL = env_str("MASHANG_BASE_URL", "").rstrip("/")
 # in an embedded loop.
 MASHANG_BROKER_URL = env_str("MASHANG_BROKER_URL", "")
 MASHANG_WORKER_CONCURRENCY = env_int("MASHANG_WORKER_CONCURRENCY", 4)
+# Seconds between two deadline sweeps of the embedded worker (no broker; the demo, the tests).
+MASHANG_SWEEP_SECONDS = env_int("MASHANG_SWEEP_SECONDS", 60)
+if MASHANG_SWEEP_SECONDS < 1:
+    raise ImproperlyConfigured("MASHANG_SWEEP_SECONDS must be at least 1")
 # Delivery: attempts before a message is dead, retry backoff, HTTP timeout towards the chat
 # platforms, and how long a sender may hold a message before another worker takes it over.
 MASHANG_NOTIFY_MAX_ATTEMPTS = env_int("MASHANG_NOTIFY_MAX_ATTEMPTS", 8)
 MASHANG_NOTIFY_RETRY_BASE_SECONDS = 30
 MASHANG_NOTIFY_RETRY_MAX_SECONDS = 3600
 MASHANG_NOTIFY_HTTP_TIMEOUT = env_int("MASHANG_NOTIFY_HTTP_TIMEOUT", 5)
-MASHANG_NOTIFY_LEASE_SECONDS = 300
+MASHANG_NOTIFY_LEASE_SECONDS = env_int("MASHANG_NOTIFY_LEASE_SECONDS", 300)
+if MASHANG_NOTIFY_LEASE_SECONDS < MASHANG_NOTIFY_HTTP_TIMEOUT + 1:
+    raise ImproperlyConfigured("MASHANG_NOTIFY_LEASE_SECONDS must be longer than MASHANG_NOTIFY_HTTP_TIMEOUT")
 # Deliver right after the commit in the committing process (tests); otherwise the worker does.
 MASHANG_NOTIFY_DELIVER_INLINE = False
 # Who turns a move's message into its rows per person and chat robot (docs/decisions/0016):
@@ -292,8 +383,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# `celery worker` without --concurrency (deploy/systemd/mashang-worker.service) takes this.
+CELERY_WORKER_CONCURRENCY = MASHANG_WORKER_CONCURRENCY
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
+# The worker logs through LOGGING above (its format, the request id), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # E-mail: SMTP when EMAIL_HOST is set, else the console (messages are printed, not sent).
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -333,6 +428,9 @@ MASHANG_AGENDA = {
     "assessment_fall": float(env_int("MASHANG_AGENDA_ASSESSMENT_FALL", 10)),
     "limit": env_int("MASHANG_AGENDA_ITEMS_PER_RULE", 30),
 }
+# Upgrades (docs/upgrading.md): a migration's data change runs inline on a table of at most this
+# many rows; on a larger one it is left pending for `mashang backfill`.
+MASHANG_MIGRATION_INLINE_MAX = env_int("MASHANG_MIGRATION_INLINE_MAX", 100_000)
 
 if ENVIRONMENT == "production":
     _problems = []
@@ -342,6 +440,12 @@ if ENVIRONMENT == "production":
         _problems.append("DEBUG must be off")
     if "*" in ALLOWED_HOSTS:
         _problems.append("ALLOWED_HOSTS must name the hosts, not '*'")
+    _s3_keys = MASHANG_S3_ACCESS_KEY_ID and MASHANG_S3_SECRET_ACCESS_KEY
+    if MASHANG_FILE_STORAGE == "s3" and not _s3_keys:
+        _problems.append(
+            "MASHANG_FILE_STORAGE=s3 needs MASHANG_S3_ACCESS_KEY_ID and"
+            " MASHANG_S3_SECRET_ACCESS_KEY (or their _FILE variants)"
+        )
     if _problems:
         raise ImproperlyConfigured(
             "mashang refuses to start in production with an unsafe configuration: "

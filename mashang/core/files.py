@@ -154,7 +154,8 @@ def content_disposition(name: str, *, ascii_name: str | None = None) -> str:
 def stored_file_response(stored: StoredFile, *, stem: str, missing: Exception) -> FileResponse:
     """The stored file as a download that never renders in the browser (nosniff, a sandbox
     policy, not cached). Its ASCII name is ``{stem}-{pk}.{extension}``; ``missing`` is raised
-    when the file is gone from storage."""
+    when the file is gone from storage. Call it after the permission check: the file is read
+    through the storage API (local disk or an S3 bucket) and streamed, never linked to."""
     try:
         handle = stored.file.open("rb")
     except FileNotFoundError as exc:

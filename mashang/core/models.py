@@ -90,3 +90,29 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.key}"
+
+
+class BackfillProgress(models.Model):
+    """How far one long data change (a registered backfill, :mod:`mashang.core.backfill`) got:
+    the last key a committed batch reached and the rows done, written in each batch's own
+    transaction, so a run stopped at any point continues from here."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    last_key = models.BigIntegerField(_("last key"), default=0)
+    rows_done = models.BigIntegerField(_("rows done"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("backfill")
+        verbose_name_plural = _("backfills")
+
+    def __str__(self) -> str:
+        return self.name

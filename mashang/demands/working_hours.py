@@ -73,19 +73,42 @@ def working_times_recompute(
         chunk = list(rows.filter(pk__gt=last)[:batch])
         if not chunk:
             return seen
-        changed = []
-        for pk, dispatched, responded, replied, *stored in chunk:
-            new = working_times(cal, dispatched_at=dispatched, first_responded_at=responded, replied_at=replied)
-            values = [new[name] for name in FIELDS]
-            if values != stored:
-                changed.append((pk, *values))
-        if changed:
-            with transaction.atomic():
-                _write(changed)
+        with transaction.atomic():
+            _store(cal, chunk)
         last = chunk[-1][0]
         seen += len(chunk)
         if progress:
             progress(seen)
+
+
+def working_times_batch(*, after: int, size: int) -> tuple[int, int]:
+    """One batch of the backfill ``demands.working_times``: the stored times of the next
+    ``size`` dispatched demands after id ``after``, on the calendar as it is now; returns the
+    last id and how many were looked at. Runs in the caller's transaction and locks the rows it
+    reads, so a transition on one of them waits and then stores its own value."""
+    from mashang.demands.models import Demand
+
+    chunk = list(
+        Demand.objects.filter(dispatched_at__isnull=False, pk__gt=after)
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", "dispatched_at", "first_responded_at", "replied_at", *FIELDS)[:size]
+    )
+    if not chunk:
+        return after, 0
+    _store(calendar_get(), chunk)
+    return chunk[-1][0], len(chunk)
+
+
+def _store(cal: WorkCalendar, chunk: list[tuple]) -> None:
+    changed = []
+    for pk, dispatched, responded, replied, *stored in chunk:
+        new = working_times(cal, dispatched_at=dispatched, first_responded_at=responded, replied_at=replied)
+        values = [new[name] for name in FIELDS]
+        if values != stored:
+            changed.append((pk, *values))
+    if changed:
+        _write(changed)
 
 
 def _write(rows: list[tuple[int, timedelta | None, timedelta | None]]) -> None:

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -33,10 +33,12 @@ from mashang.core.numbering import numbers_continue
 from mashang.demands.models import Assignment, Demand, NumberSequence
 from mashang.demands.models import Kind as DemandKind
 from mashang.demo import reference as ref
+from mashang.demo.live import live_demands_file
 from mashang.demo.meetings import DemoMeetings, demo_meetings_wipe
 from mashang.demo.plan import DemoPlan, demo_plan
 from mashang.demo.projects import demo_projects_load, demo_projects_wipe
 from mashang.demo.simulate import Player, PlayStats
+from mashang.demo.sweeps import SweepReplay, demo_notices_wipe
 from mashang.meetings.models import Meeting
 from mashang.org.models import Category, Enterprise, Unit, User
 from mashang.projects.models import Project
@@ -186,6 +188,7 @@ def _wipe() -> int:
         for chunk in _chunks(ids):
             Event.objects.filter(subject_type="demand", subject_id__in=chunk).delete()
             Assignment.objects.filter(demand_id__in=chunk).delete()
+            demo_notices_wipe(chunk)  # the notices the replayed sweep raised on them
         remaining = Demand.objects.filter(pk__in=ids)
         while remaining.exists():  # a merged demand before the one it was merged into
             leaves = remaining.filter(~Exists(Demand.objects.filter(merged_into=OuterRef("pk"))))
@@ -206,9 +209,18 @@ def _chunks(ids: list[int], size: int = 500):
 
 
 def demo_load(
-    options: DemoOptions, *, progress: Callable[[int, int], None] | None = None
+    options: DemoOptions,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> LoadResult:
-    """Generate the demo for ``options`` and play it through the services, all in one transaction."""
+    """Generate the demo for ``options`` and play it through the services, all in one transaction.
+
+    The supervision sweep is replayed as the year is played (:mod:`mashang.demo.sweeps`), up to
+    the demo's "now": the moment of the load when ``until`` is today (with a few demands falling
+    due in the next minutes, :mod:`mashang.demo.live`), else the start of ``until``. ``now``
+    reads the clock (tests give their own)."""
+    now = now or timezone.now
     if not 1 <= options.enterprises <= MAX_ENTERPRISES:
         raise DemoRefused(f"--enterprises 应在 1 到 {MAX_ENTERPRISES} 之间")
     if options.demands < 0:
@@ -224,14 +236,32 @@ def demo_load(
     with transaction.atomic():
         users = _setup_org(plan)
         unit_codes = dict(Unit.objects.values_list("pk", "code"))
-        player = Player(plan=plan, users=users, unit_codes=unit_codes, cal=cal)
+        sweeps = SweepReplay(cal=cal, start=plan.start, end=plan.horizon)
+        player = Player(plan=plan, users=users, unit_codes=unit_codes, cal=cal, sweeps=sweeps)
         meetings = DemoMeetings(
             plan=plan, users=users, unit_codes=unit_codes, cal=cal, player=player
         )
         stats = player.play(progress=progress, acts=meetings.courses())
+        sweeps.run_until(plan.horizon)
+        # The projects are played after the demands, from the start of the year again: their
+        # own replay sweeps at their blockers' deadlines (the demands' notices are all raised).
+        project_sweeps = SweepReplay(cal=cal, start=plan.start, end=plan.horizon, nightly=False)
         projects = demo_projects_load(
-            plan=plan, users=users, cal=cal, land_reviews=meetings.land_reviews
+            plan=plan,
+            users=users,
+            cal=cal,
+            land_reviews=meetings.land_reviews,
+            now=now,
+            sweeps=project_sweeps,
         )
+        loaded_at = now()
+        live = plan.horizon <= loaded_at < plan.horizon + timedelta(days=1)
+        if live:
+            live_demands_file(users=users, cal=cal, now=loaded_at)
+        # Up to the load, or to the last moment before the demo's "now" (nothing happens at it).
+        project_sweeps.catch_up(loaded_at if live else plan.horizon - timedelta(seconds=1))
+        stats.sweeps = sweeps.sweeps + project_sweeps.sweeps
+        stats.notices = sweeps.raised + project_sweeps.raised
         made = meetings.payload()
         event_record(
             subject_type=MARKER_SUBJECT,

@@ -47,6 +47,7 @@ from mashang.demo import reference as ref
 from mashang.demo.plan import DAY, DemoPlan
 from mashang.demo.project_plan import Days, ProjectPlan, demo_projects_plan
 from mashang.demo.simulate import Act, Acts, DemoError, Player
+from mashang.demo.sweeps import demo_notices_wipe
 from mashang.meetings import services as M
 from mashang.meetings.models import (
     ActionItem,
@@ -665,7 +666,11 @@ class DemoMeetings:
         due = d.resolution_due_at
 
         def move(t: datetime, action: str, service: Callable[..., Demand], **kwargs: Any) -> Act:
-            call = partial(service, demand_id=d.pk, version=d.version, at=t, **kwargs)
+            def call() -> Demand:
+                # Read when it runs: a notice the replayed sweep raised meanwhile bumped it.
+                version = Demand.objects.values_list("version", flat=True).get(pk=d.pk)
+                return service(demand_id=d.pk, version=version, at=t, **kwargs)
+
             return Act(t, f"action-item:{action} {d.number}", call)
 
         t = self.later(d.submitted_at, rng.uniform(10, 50))
@@ -965,6 +970,7 @@ def demo_meetings_wipe() -> int:
     Meeting.objects.filter(pk__in=ids).delete()
     Event.objects.filter(subject_type="demand", subject_id__in=items).delete()
     Assignment.objects.filter(demand_id__in=items).delete()
+    demo_notices_wipe(items)  # the notices the replayed sweep raised on them
     Demand.objects.filter(pk__in=items, kind=DemandKind.ACTION_ITEM).delete()
     numbers_continue(MeetingSequence, Meeting)
     numbers_continue(ActionItemSequence, Demand)

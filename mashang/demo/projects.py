@@ -36,11 +36,13 @@ from django.utils import timezone
 from mashang.audit.models import Event
 from mashang.core.numbering import numbers_continue
 from mashang.demands import services as demands
+from mashang.demands.models import Demand
 from mashang.demo import landstart as batches
 from mashang.demo import project_texts as pt
 from mashang.demo.plan import DemoPlan
 from mashang.demo.project_plan import Days, ProjectPlan, demo_projects_plan
 from mashang.demo.simulate import DemoError
+from mashang.demo.sweeps import SweepReplay
 from mashang.landstart import services as landstart
 from mashang.landstart.default_bundle import DEFAULT_STEPS
 from mashang.landstart.models import (
@@ -147,6 +149,7 @@ class _Player:
         self.lives: dict[int, _Live] = {}
         self.listed_by_review: set[int] = set()  # their land is listed by a land-supply review
         self.now = now
+        self.sweeps: SweepReplay | None = None
         #: The live run's award and first steps: played last, at the moment the demo is loaded.
         self.live_acts: list[tuple[timedelta, str, Callable[[datetime], None]]] = []
 
@@ -379,15 +382,25 @@ class _Player:
             actor=officer, project_id=live.project_id, title=b.title, description=b.description,
             category_code=b.category, at=at,
         )
+        self._watch(live.demand)
         self.loaded.blockers += 1
 
     def _demand(self, live: _Live, service: Callable[..., Any], **kwargs: Any) -> None:
-        live.demand = service(demand_id=live.demand.pk, version=live.demand.version, **kwargs)
+        # The version read now: a notice the replayed sweep raised meanwhile bumped it.
+        version = Demand.objects.values_list("version", flat=True).get(pk=live.demand.pk)
+        live.demand = service(demand_id=live.demand.pk, version=version, **kwargs)
+        self._watch(live.demand)
+
+    def _watch(self, demand: Demand) -> None:
+        if self.sweeps is not None:
+            self.sweeps.watch(demand)
 
     # --- all of them ------------------------------------------------------------------------------
 
     def play(self) -> ProjectsLoaded:
         for act in sorted(self.acts):
+            if self.sweeps is not None:
+                self.sweeps.run_until(act.at)
             try:
                 act.run()
             except Exception as exc:
@@ -421,6 +434,7 @@ def demo_projects_load(
     cal: WorkCalendar,
     land_reviews: LandReviews | None = None,
     now: Callable[[], datetime] | None = None,
+    sweeps: SweepReplay | None = None,
 ) -> ProjectsLoaded:
     """Make the demo's projects, blockers, land-start runs and batches (inside the demo's
     transaction), and play the land-supply reviews' acts among them. ``now`` reads the clock
@@ -430,6 +444,7 @@ def demo_projects_load(
         is_working_day=cal.is_working_day,
     )
     player = _Player(plan=plan, users=users, cal=cal, now=now or timezone.now)
+    player.sweeps = sweeps
     installed = player.at(player.days.on_or_after(plan.start.date() + timedelta(days=1)), "09:00")
     template, created = landstart.template_install_default(actor=users["admin"], at=installed)
     player.loaded.template = template.pk if created else None

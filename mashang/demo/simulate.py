@@ -28,6 +28,7 @@ from mashang.demands.models import OPEN_STATUSES, Demand, Status
 from mashang.demo import reference as ref
 from mashang.demo import texts
 from mashang.demo.plan import OFFICER_CHANNELS, DemandPlan, DemoPlan
+from mashang.demo.sweeps import SweepReplay
 from mashang.org.models import User
 from mashang.workcal.calendar import WorkCalendar
 
@@ -65,6 +66,8 @@ Acts = Generator[Act, Any, None]
 class PlayStats:
     submitted: int = 0
     actions: Counter = field(default_factory=Counter)
+    sweeps: int = 0  # the supervision sweeps replayed (mashang.demo.sweeps)
+    notices: int = 0  # the notices they raised
 
 
 class Player:
@@ -75,8 +78,11 @@ class Player:
         users: Mapping[str, User],
         unit_codes: Mapping[int, str],
         cal: WorkCalendar,
+        sweeps: SweepReplay | None = None,
     ):
         self.plan = plan
+        self.sweeps = sweeps
+        self._index_of: dict[int, int] = {}  # demand id -> index of its plan
         self.users = users
         self.unit_codes = unit_codes
         self.cal = cal
@@ -129,6 +135,8 @@ class Player:
                     f"demo step #{index} {_name(step)} at {at} runs before {self._clock}"
                 )
             self._clock = at
+            if self.sweeps is not None:
+                self._swept(self.sweeps.run_until(at))
             if isinstance(step, Act):
                 try:
                     result = step.run()
@@ -154,6 +162,7 @@ class Player:
                     f"{at.astimezone(self.cal.tz):%Y-%m-%d %H:%M} failed: {exc}"
                 ) from exc
             self.latest[index] = demand
+            self._index_of[demand.pk] = index
             stats.actions[step.action] += 1
             if step.action == "submit":
                 stats.submitted += 1
@@ -162,6 +171,19 @@ class Player:
             self._follow(course, step, demand, index)
         return stats
 
+    def _swept(self, demand_ids: set[int]) -> None:
+        """The sweep raised notices on ``demand_ids``: their next moves need their new versions."""
+        if not demand_ids:
+            return
+        for pk, version in Demand.objects.filter(pk__in=demand_ids).values_list("pk", "version"):
+            if pk in self._index_of:
+                self.latest[self._index_of[pk]].version = version
+
+    def _watch(self, result: Any, until: datetime | None) -> None:
+        """Plan the sweeps at which a demand just moved reaches a level before its next move."""
+        if self.sweeps is not None and isinstance(result, Demand):
+            self.sweeps.watch(result, until=until)
+
     def _follow(
         self, course: Course | Acts, step: Step | Act, result: Any, index: int = -1
     ) -> None:
@@ -169,6 +191,7 @@ class Player:
         try:
             following = course.send(result)
         except StopIteration:
+            self._watch(result, None)
             return
         except Exception as exc:
             if index >= 0:
@@ -180,6 +203,7 @@ class Player:
                 f"demo {what}: {_name(following)} at {following.at} is not after "
                 f"{_name(step)} at {step.at}"
             )
+        self._watch(result, following.at)
         self._schedule(index, course, following)
 
 

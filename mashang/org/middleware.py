@@ -18,6 +18,8 @@ from mashang.org.passwords import password_expired
 from mashang.org.second_factor import second_factor_enrolled, second_factor_required
 
 _ALWAYS_OPEN = ("/static/", "/api/", "/i18n/", "/login/", "/logout/", "/favicon")
+# The operator's probes and metrics (mashang.operations) answer whoever asks, signed in or not.
+_ALWAYS_OPEN += ("/healthz", "/readyz", "/metrics")
 
 
 class AccountSecurityMiddleware:

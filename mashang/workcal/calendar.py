@@ -102,7 +102,12 @@ class WorkCalendar:
     """
 
     def __init__(
-        self, *, tz: ZoneInfo, office_hours: Periods, overrides: Mapping[date, bool]
+        self,
+        *,
+        tz: ZoneInfo,
+        office_hours: Periods,
+        overrides: Mapping[date, bool],
+        known_years: Iterable[int] | None = None,
     ) -> None:
         _check_periods(office_hours)
         self.tz = tz
@@ -110,6 +115,9 @@ class WorkCalendar:
         self._periods = tuple((_micros(start), _micros(end)) for start, end in office_hours)
         self._day = sum(end - start for start, end in self._periods)
         self._override_years = frozenset(day.year for day in overrides)
+        # The years beyond the package whose holidays are known: those of the State Council
+        # notices imported (the selector says which); without that word, any year overridden.
+        self._known_years = self._override_years if known_years is None else frozenset(known_years)
         years = [*PACKAGE_YEARS, *self._override_years]
         self._first = date(min(years), 1, 1).toordinal()
         last = date(max(years), 12, 31).toordinal()
@@ -141,8 +149,9 @@ class WorkCalendar:
         return self._works(d.toordinal())
 
     def is_covered(self, year: int) -> bool:
-        """Whether the package knows the year's holidays or an admin has entered some of its days."""
-        return year in PACKAGE_YEARS or year in self._override_years
+        """Whether the package knows the year's holidays or they are otherwise known (a notice
+        imported; without ``known_years``, an admin has entered some of its days)."""
+        return year in PACKAGE_YEARS or year in self._known_years
 
     def uncovered_years(self, years: Iterable[int]) -> list[int]:
         """The years among ``years`` that are not covered, sorted, each once."""

@@ -14,6 +14,10 @@ class CalendarDay(models.Model):
         _("arrangement"), choices=[(True, _("working day")), (False, _("rest day"))]
     )
     note = models.CharField(_("note"), max_length=100, blank=True, help_text=_("for example: New Year's Day 2027"))
+    # The year of the State Council notice this row was imported from; empty for a row set by hand.
+    notice_year = models.PositiveSmallIntegerField(
+        _("from the notice of"), null=True, blank=True, editable=False
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -15,6 +15,8 @@ import base64
 import hashlib
 import hmac
 import json
+import select
+import socket
 import threading
 import time
 import urllib.parse
@@ -49,6 +51,9 @@ class FakePlatforms:
     port: int = 0
     mode: str = "up"  # up | 500 | refused | slow | errcode
     slow_seconds: float = 0.0
+    #: Messages whose sender hung up while a slow answer was on its way: the platform posted
+    #: them, the sender never learnt it (a worker killed mid-delivery sends them again).
+    abandoned: int = 0
     received: list[Received] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     hits: int = 0
@@ -116,6 +121,15 @@ def _texts_of_post(content: Any) -> list[str]:
     return texts
 
 
+def _sender_gone(sock: socket.socket) -> bool:
+    """Whether the client closed its end (its whole request was read: only EOF can be waiting)."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
 def _handler_for(fake: FakePlatforms):
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format, *args):  # quiet
@@ -123,11 +137,14 @@ def _handler_for(fake: FakePlatforms):
 
         def _answer(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:
+                pass  # the sender hung up (killed mid-delivery): the message was taken all the same
 
         def do_POST(self):
             fake.hits += 1
@@ -138,6 +155,9 @@ def _handler_for(fake: FakePlatforms):
                 return
             if fake.mode == "slow":
                 time.sleep(fake.slow_seconds)
+                if _sender_gone(self.connection):
+                    with fake._lock:
+                        fake.abandoned += 1
             split = urllib.parse.urlsplit(self.path)
             query = urllib.parse.parse_qs(split.query)
             try:

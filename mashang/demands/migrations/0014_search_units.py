@@ -75,7 +75,20 @@ FORWARD = [
     # A constant default adds the column without rewriting the table.
     "ALTER TABLE demands_demand ADD COLUMN visible_unit_ids bigint[] NOT NULL DEFAULT '{}'",
     UNITS_OF,
-    # The demands that have assignments or an intake unit, in one pass over the assignments.
+    ON_DEMAND,
+    ON_ASSIGNMENT,
+    "CREATE TRIGGER demand_visible_units BEFORE INSERT OR UPDATE OF intake_unit_id"
+    " ON demands_demand FOR EACH ROW EXECUTE FUNCTION demands_demand_visible_units()",
+    "CREATE TRIGGER assignment_visible_units AFTER INSERT OR UPDATE OR DELETE"
+    " ON demands_assignment FOR EACH ROW EXECUTE FUNCTION demands_assignment_visible_units()",
+    "DROP INDEX IF EXISTS demand_search_vector_idx",
+    "CREATE INDEX demand_search_idx ON demands_demand USING gin (visible_unit_ids, search_vector)",
+    "ANALYZE demands_demand",
+]
+#: The demands that have assignments or an intake unit, in one pass over the assignments: inline
+#: on a small table, else left to ``mashang backfill demands.visible_units`` (the triggers are in
+#: place by then, so the demands filed meanwhile are right already).
+FILL = [
     """
     UPDATE demands_demand d SET visible_unit_ids = units.ids
       FROM (SELECT demand_id, array_agg(DISTINCT unit_id ORDER BY unit_id) AS ids
@@ -86,15 +99,6 @@ FORWARD = [
     UPDATE demands_demand SET visible_unit_ids = demands_visible_unit_ids(id, intake_unit_id)
      WHERE intake_unit_id IS NOT NULL
     """,
-    ON_DEMAND,
-    ON_ASSIGNMENT,
-    "CREATE TRIGGER demand_visible_units BEFORE INSERT OR UPDATE OF intake_unit_id"
-    " ON demands_demand FOR EACH ROW EXECUTE FUNCTION demands_demand_visible_units()",
-    "CREATE TRIGGER assignment_visible_units AFTER INSERT OR UPDATE OR DELETE"
-    " ON demands_assignment FOR EACH ROW EXECUTE FUNCTION demands_assignment_visible_units()",
-    "DROP INDEX IF EXISTS demand_search_vector_idx",
-    "CREATE INDEX demand_search_idx ON demands_demand USING gin (visible_unit_ids, search_vector)",
-    "ANALYZE demands_demand",
 ]
 BACKWARD = [
     "DROP TRIGGER IF EXISTS assignment_visible_units ON demands_assignment",
@@ -118,6 +122,21 @@ def _run(statements):
     return run
 
 
+def forward(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from mashang.core.backfill import inline_or_pending
+
+    # Column, functions and triggers first (filling the column fires none of them), then the
+    # fill, inline or left pending, then the index.
+    _run(FORWARD[:6])(apps, schema_editor)
+    inline_or_pending(
+        schema_editor, name="demands.visible_units", table="demands_demand",
+        inline=lambda: _run(FILL)(apps, schema_editor),
+    )
+    _run(FORWARD[6:])(apps, schema_editor)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -125,5 +144,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False),
+        migrations.RunPython(forward, _run(BACKWARD), elidable=False),
     ]

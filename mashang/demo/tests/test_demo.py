@@ -9,7 +9,7 @@ test that reloads the demo leaves the others' data as it was. What happens befor
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -22,8 +22,10 @@ from mashang.audit.models import Event
 from mashang.demands.models import Demand, Status
 from mashang.demo.project_texts import BLOCKERS
 from mashang.demo.tests.small_demo import load
+from mashang.notify.models import ROBOT_CHANNELS, Notification
 from mashang.org.credit_code import credit_code_error
 from mashang.org.models import Enterprise, Unit, User
+from mashang.supervision.models import SupervisionNotice
 from mashang.workcal.selectors import calendar_get, calendar_invalidate
 
 HORIZON = datetime(2026, 6, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -108,6 +110,9 @@ def test_every_event_is_a_move_of_the_services_by_the_right_person_in_working_ti
         else:  # filed by an enterprise or an officer; an action item opened by the minutes
             assert event.action == ("open" if event.subject_id in action_items else "submit")
         previous[event.subject_id] = event.at
+        if event.actor is None:  # a notice the replayed sweep raised
+            assert event.action == "notice", event
+            continue
         if event.actor.role in STAFF_ROLES:
             local = event.at.astimezone(cal.tz)
             assert cal.is_working_day(local.date()), event
@@ -119,6 +124,25 @@ def test_every_event_is_a_move_of_the_services_by_the_right_person_in_working_ti
     assert ratings["satisfied"] > sum(ratings.values()) * 0.6
     assert 0 < ratings["unsatisfied"] and 0 < ratings["basic"] < ratings["satisfied"]
     assert Demand.objects.filter(round=2).exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_was_replayed_as_the_year_was_played(demo):
+    notices = SupervisionNotice.objects.filter(raised_by=None)
+    assert set(notices.values_list("level", flat=True)) == {"reminder", "yellow", "red"}
+    for level, raised_at, due_at in notices.values_list("level", "raised_at", "due_at"):
+        assert HORIZON - timedelta(days=366) < raised_at < HORIZON
+        if level != "reminder":  # a card comes once the deadline is reached, within the replay's step
+            assert due_at <= raised_at
+    # Their messages are in the addressees' inboxes, delivered when raised; no robot is posted to.
+    inbox = Notification.objects.filter(kind__startswith="supervision.", channel="inbox")
+    assert inbox.exists()
+    assert not inbox.exclude(status="sent").exists()
+    assert not Notification.objects.filter(channel__in=ROBOT_CHANNELS).exists()
+    # The replay caught up: a sweep at the demo's "now" has nothing left to raise.
+    out = StringIO()
+    call_command("sweep", "--dry-run", at=HORIZON.isoformat(), stdout=out)
+    assert "提醒 0 条、黄牌 0 张、红牌 0 张" in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -67,6 +67,7 @@ from mashang.supervision.rules import (
     windows_at,
 )
 from mashang.supervision.services.notices import NOTICE_ACTION, Addressing, notice_payload
+from mashang.supervision.signals import sweep_finished
 from mashang.workcal.calendar import WorkCalendar
 from mashang.workcal.selectors import calendar_get
 
@@ -284,4 +285,6 @@ def supervision_sweep(*, at: datetime | None = None, dry_run: bool = False) -> S
                 result.raised[n.level] += 1
                 result.notice_ids.append(n.pk)
     result.seconds = time.perf_counter() - started
+    if not dry_run:
+        sweep_finished.send(sender=supervision_sweep, result=result)
     return result

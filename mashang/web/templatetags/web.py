@@ -10,9 +10,10 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from mashang.core.amounts import amount_text
+from mashang.org.models import User
 from mashang.web.deadline_display import countdown, remaining_text, state_of, unit_texts_json
 from mashang.web.navigation import nav_for
-from mashang.workcal.selectors import calendar_get
+from mashang.workcal.selectors import calendar_ends_soon, calendar_get
 
 register = template.Library()
 
@@ -76,3 +77,16 @@ def label_of(value, choices) -> str:
         return str(choices(value).label)
     except ValueError:
         return str(value)
+
+
+@register.inclusion_tag("web/_calendar_warning.html")
+def calendar_warning(user) -> dict:
+    """From 60 days before the known holidays run out, a line telling supervisors and the
+    system administrator that next year's State Council notice is to be imported."""
+    role = getattr(user, "role", None)
+    shown = getattr(user, "is_superuser", False) or role in (
+        User.Role.SUPERVISOR,
+        User.Role.ADMIN,
+    )
+    ending = calendar_ends_soon() if shown and user.is_authenticated else None
+    return {"ending": ending, "next_year": ending.year + 1 if ending else None, "user": user}

@@ -32,7 +32,9 @@ def test_calendar_get_reads_overrides_in_one_query_and_settings(
     settings, django_assert_num_queries
 ):
     settings.MASHANG_OFFICE_HOURS = "09:00-12:00,13:00-18:00"
-    CalendarDay.objects.create(date=date(2027, 1, 1), is_working_day=False, note="2027年元旦")
+    CalendarDay.objects.create(
+        date=date(2027, 1, 1), is_working_day=False, note="2027年元旦", notice_year=2027
+    )
     with django_assert_num_queries(1):
         cal = calendar_get()
     assert cal.tz == TZ
@@ -86,14 +88,18 @@ def test_an_uncovered_next_year_is_logged_and_checked(caplog):
     with caplog.at_level(logging.WARNING, logger="mashang.workcal"):
         calendar_get()
     assert [r.levelno for r in caplog.records] == [logging.WARNING]
-    assert "2027" in caplog.records[0].getMessage()
+    assert "2026-12-31" in caplog.records[0].getMessage()
     assert [m.id for m in calendar_coverage_check()] == ["workcal.W001"]
-    assert "2027" in calendar_coverage_check()[0].msg
+    assert "2026-12-31" in calendar_coverage_check()[0].msg
+    assert "2027" in calendar_coverage_check()[0].hint
 
 
 @time_machine.travel(DECEMBER_2026, tick=False)
-def test_an_override_in_the_uncovered_year_silences_the_warning(caplog):
+def test_a_date_set_by_hand_does_not_make_the_year_known_an_imported_notice_does(caplog):
     CalendarDay.objects.create(date=date(2027, 1, 1), is_working_day=False)
+    assert [m.id for m in calendar_coverage_check()] == ["workcal.W001"]
+    CalendarDay.objects.create(date=date(2027, 1, 2), is_working_day=False, notice_year=2027)
+    caplog.clear()
     with caplog.at_level(logging.WARNING, logger="mashang.workcal"):
         calendar_get()
     assert not caplog.records
@@ -121,13 +127,12 @@ def test_the_check_only_runs_for_this_app():
 
 
 @time_machine.travel(DECEMBER_2026, tick=False)
-def test_admin_changelist_warns_about_an_uncovered_year(admin_client):
+def test_admin_changelist_warns_when_the_known_calendar_ends_soon(admin_client):
     response = admin_client.get(reverse("admin:workcal_calendarday_changelist"))
     assert response.status_code == 200
     texts = [str(m) for m in response.context["messages"]]
-    assert texts == [
-        "2027 年的法定节假日尚未收录，请在此录入放假与调休安排；在此之前按周一至周五计算工作日。"
-    ]
+    assert len(texts) == 1 and "2026-12-31" in texts[0] and "2027" in texts[0]
+    assert reverse("admin:workcal_calendarday_import") in response.content.decode()
 
 
 @time_machine.travel(JUNE_2025, tick=False)

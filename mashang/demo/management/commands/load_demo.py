@@ -18,6 +18,7 @@ MSG_WIPED = "已清除原有演示数据（{count} 条诉求）。"
 MSG_PROGRESS = "已生成 {done}/{total} 条诉求…"
 MSG_DONE = "演示数据已载入：{zone}，{demands} 条诉求，{enterprises} 家企业，{users} 位用户，用时 {seconds:.1f} 秒。"
 MSG_MEETINGS = "研判会议 {meetings} 次，会议决定的督办事项 {action_items} 项。"
+MSG_SWEEPS = "督办巡查按时回放 {sweeps} 次，发出提醒、黄牌和红牌共 {notices} 条。"
 MSG_PASSWORD = "演示用户的密码均为 {password}；mashang demo_users 列出全部用户。"
 MSG_BAD_DATE = "--until 应为 YYYY-MM-DD 格式的日期，例如 2026-06-30"
 
@@ -122,5 +123,8 @@ class Command(BaseCommand):
             self.stdout.write(f"状态：{summary}")
             self.stdout.write(
                 MSG_MEETINGS.format(meetings=result.meetings, action_items=result.action_items)
+            )
+            self.stdout.write(
+                MSG_SWEEPS.format(sweeps=result.stats.sweeps, notices=result.stats.notices)
             )
             self.stdout.write(MSG_PASSWORD.format(password=DEMO_PASSWORD))

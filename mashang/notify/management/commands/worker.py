@@ -8,12 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 EMBEDDED_SLEEP_SECONDS = 2.0
-SWEEP_EVERY_SECONDS = 60.0
 
 
 class Command(BaseCommand):
     """Run the background work: deliver notifications (every 10 s) and sweep deadlines (every
-    minute). With MASHANG_BROKER_URL set, this is the Celery worker with beat embedded; without,
+    minute; MASHANG_SWEEP_SECONDS without a broker). With MASHANG_BROKER_URL set, this is the Celery worker with beat embedded; without,
     an embedded loop that does the same in this one process. --once runs one pass and exits."""
 
     help = __doc__
@@ -73,11 +72,13 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        from config.celery import SWEEP_SECONDS  # MASHANG_SWEEP_SECONDS, as beat's schedule
+
         self.stdout.write("mashang worker: no broker, running the embedded loop (Ctrl-C stops it)")
         last_sweep = 0.0
         while not stopping:
             now = time.monotonic()
-            due_sweep = now - last_sweep >= SWEEP_EVERY_SECONDS
+            due_sweep = now - last_sweep >= SWEEP_SECONDS
             # A long-lived process: drop a connection the database closed or that is too old.
             close_old_connections()
             try:
