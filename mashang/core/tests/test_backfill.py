@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,14 @@ from mashang.core.backfill import (
     backfills_pending,
 )
 from mashang.core.models import BackfillProgress
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The commands' output is read in English, the messages' own text (zh-Hans is the default)."""
+    with translation.override("en"):
+        yield
+
 
 NAME = "test.items"
 TABLE = "core_test_backfill_items"

@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from mashang.demands.models import Attachment, Status
 from mashang.demands.services.attachments import demand_attach
@@ -27,6 +28,14 @@ from mashang.operations.backups import (
 )
 from mashang.org.models import User
 from tests.kit.walk import submit, walk_to
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The commands' output is read in English, the messages' own text (zh-Hans is the default)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
