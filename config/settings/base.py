@@ -376,6 +376,13 @@ if MASHANG_NOTIFY_FAN_OUT not in ("worker", "inline"):
 # How long the pass a commit asks for waits before it starts, gathering the messages of the
 # moves that follow into one pass (milliseconds; messages reach people that much later).
 MASHANG_NOTIFY_GATHER_MS = env_int("MASHANG_NOTIFY_GATHER_MS", 500)
+# Chat robots (docs/decisions/0019): how long a message that may be digested (a supervision
+# notice, not a red card) waits for others bound to the same robot, in seconds; and how much
+# longer than the platform's rolling minute (and second) a robot's sends are counted.
+MASHANG_NOTIFY_DIGEST_SECONDS = env_int("MASHANG_NOTIFY_DIGEST_SECONDS", 60)
+MASHANG_NOTIFY_ROBOT_MARGIN_SECONDS = env_int("MASHANG_NOTIFY_ROBOT_MARGIN_SECONDS", 1)
+if MASHANG_NOTIFY_DIGEST_SECONDS < 0 or MASHANG_NOTIFY_ROBOT_MARGIN_SECONDS < 0:
+    raise ImproperlyConfigured("MASHANG_NOTIFY_DIGEST_SECONDS and MASHANG_NOTIFY_ROBOT_MARGIN_SECONDS must not be negative")
 
 CELERY_BROKER_URL = MASHANG_BROKER_URL or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

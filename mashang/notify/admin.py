@@ -1,11 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from mashang.core.admin import ReadOnlyAdmin
 from mashang.core.errors import ApplicationError
-from mashang.notify.models import ChatRobot, DeliveryStatus, Message, Notification
+from mashang.notify.models import DUE_STATUSES, ChatRobot, DeliveryStatus, Message, Notification
+from mashang.notify.pacing import next_send_at, robot_limits
 from mashang.notify.services import notification_requeue
 
 
@@ -14,17 +19,62 @@ class ChatRobotForm(forms.ModelForm):
 
     class Meta:
         model = ChatRobot
-        fields = ["name", "platform", "webhook_url", "secret", "unit", "is_active", "receives_messages"]
+        fields = [
+            "name", "platform", "webhook_url", "secret", "unit", "is_active", "receives_messages",
+            "per_minute", "per_second",
+        ]
         widgets = {"secret": forms.PasswordInput(render_value=True)}
 
 
 @admin.register(ChatRobot)
 class ChatRobotAdmin(admin.ModelAdmin):
+    """The work groups' robots, and per robot its outbox: messages waiting, sent, dead, and when
+    it may send next (its platform's limit or a "too fast" pause: decision 0019)."""
+
     form = ChatRobotForm
-    list_display = ["name", "platform", "unit", "is_active", "receives_messages"]
+    list_display = [
+        "name", "platform", "unit", "is_active", "receives_messages",
+        "waiting", "sent", "dead", "next_send",
+    ]
     list_filter = ["platform", "is_active", "receives_messages"]
     search_fields = ["name", "unit__name"]
-    list_select_related = ["unit"]
+    list_select_related = ["unit", "pace"]
+
+    def get_queryset(self, request):
+        due = [s.value for s in DUE_STATUSES]
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_waiting=Count("notifications", filter=Q(notifications__status__in=due)),
+                n_sent=Count("notifications", filter=Q(notifications__status=DeliveryStatus.SENT)),
+                n_dead=Count("notifications", filter=Q(notifications__status=DeliveryStatus.DEAD)),
+            )
+        )
+
+    @admin.display(description=_("waiting"), ordering="n_waiting")
+    def waiting(self, robot):
+        return robot.n_waiting
+
+    @admin.display(description=_("sent"), ordering="n_sent")
+    def sent(self, robot):
+        return robot.n_sent
+
+    @admin.display(description=_("dead"), ordering="n_dead")
+    def dead(self, robot):
+        return robot.n_dead
+
+    @admin.display(description=_("may send next"))
+    def next_send(self, robot):
+        now = timezone.now()
+        pace = getattr(robot, "pace", None)
+        when = next_send_at(pace, robot_limits(robot), now)
+        if when <= now:
+            return _("now")
+        text = date_format(timezone.localtime(when), "DATETIME_FORMAT")
+        if pace is not None and pace.paused_until and pace.paused_until > now:
+            return format_html("{} ({})", text, pace.pause_reason)
+        return text
 
 
 @admin.register(Notification)

@@ -77,6 +77,18 @@ class ChatRobot(models.Model):
         default=True,
         help_text=_("The unit's head may stop mashang's messages to this group without removing the robot."),
     )
+    per_minute = models.PositiveSmallIntegerField(
+        _("messages per minute"),
+        null=True,
+        blank=True,
+        help_text=_("At most this many messages in any minute. Empty: the platform's limit (DingTalk and WeCom 20, Feishu 100)."),
+    )
+    per_second = models.PositiveSmallIntegerField(
+        _("messages per second"),
+        null=True,
+        blank=True,
+        help_text=_("At most this many messages in any second. Empty: the platform's limit (Feishu 5, the others none)."),
+    )
 
     class Meta:
         verbose_name = _("chat robot")
@@ -85,6 +97,26 @@ class ChatRobot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_platform_display()})"
+
+
+class RobotPace(models.Model):
+    """What a chat robot has sent lately, shared by every worker: a worker locks this row
+    (``SELECT … FOR UPDATE``) to take its turn, so no two workers together send faster than
+    the platform allows (``mashang.notify.pacing``)."""
+
+    robot = models.OneToOneField(ChatRobot, primary_key=True, on_delete=models.CASCADE, related_name="pace")
+    #: When each recent message was sent (POSIX seconds, oldest first): the platform counts a
+    #: rolling minute, and so do we.
+    recent = models.JSONField(default=list, blank=True)
+    paused_until = models.DateTimeField(_("paused until"), null=True, blank=True)
+    pause_reason = models.CharField(_("pause reason"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("chat robot pace")
+        verbose_name_plural = _("chat robot paces")
+
+    def __str__(self) -> str:
+        return str(self.robot_id)
 
 
 class Message(models.Model):

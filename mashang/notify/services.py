@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record
 from mashang.core.errors import PermissionDenied
 from mashang.notify import channels
+from mashang.notify.digests import is_held
 from mashang.notify.inbox import (  # noqa: F401 - the inbox's writes, where callers look for them
     inbox_mark_all_read,
     inbox_mark_read,
@@ -365,6 +366,8 @@ def _rows_of(message: OutboxMessage, to: tuple[list[User], list[ChatRobot]]) -> 
                     next_attempt_at=at,
                 )
             )
+    # A message that may be digested waits for others bound to the same robot (digests.py).
+    robot_due = at + timedelta(seconds=settings.MASHANG_NOTIFY_DIGEST_SECONDS) if is_held(message.payload) else at
     for robot in robots:
         rows.append(
             Notification(
@@ -372,7 +375,7 @@ def _rows_of(message: OutboxMessage, to: tuple[list[User], list[ChatRobot]]) -> 
                 channel=robot.platform,
                 robot=robot,
                 dedupe_key=f"{dedupe_key}|{robot.platform}|r{robot.pk}",
-                next_attempt_at=at,
+                next_attempt_at=robot_due,
             )
         )
     return rows
@@ -449,10 +452,16 @@ class DeliveryResult:
     sent: int = 0
     retrying: int = 0
     dead: int = 0
+    #: Requests made to the chat platforms (a digest carries many rows in one).
+    robot_messages: int = 0
 
     def __add__(self, other: DeliveryResult) -> DeliveryResult:
         return DeliveryResult(
-            self.claimed + other.claimed, self.sent + other.sent, self.retrying + other.retrying, self.dead + other.dead
+            self.claimed + other.claimed,
+            self.sent + other.sent,
+            self.retrying + other.retrying,
+            self.dead + other.dead,
+            self.robot_messages + other.robot_messages,
         )
 
 
@@ -467,17 +476,19 @@ def retry_delay(attempts: int, *, rng: random.Random | None = None, base: float 
     return timedelta(seconds=min(cap, jittered))
 
 
-def _claim(*, at: datetime, limit: int) -> list[Notification]:
+def _claim(*, at: datetime, limit: int, people_only: bool = False) -> list[Notification]:
     """Take up to ``limit`` due rows for this worker: mark them sending under a fresh lease.
+    ``people_only``: the e-mails alone (a pass's chat-robot rows go through ``robot_delivery``).
 
     PostgreSQL skips rows another worker is taking (SKIP LOCKED); SQLite has one writer at a
     time (transactions begin IMMEDIATE), so two claims never overlap there either.
     """
     lease = uuid.uuid4().hex
     with transaction.atomic():
-        due = Notification.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=at).order_by(
-            "next_attempt_at", "id"
-        )
+        due = Notification.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=at)
+        if people_only:
+            due = due.filter(robot__isnull=True)
+        due = due.order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("id", flat=True)[:limit])
@@ -515,11 +526,21 @@ def _finish(row: Notification, *, at: datetime, error: str | None, permanent: bo
 def notification_deliver_due(
     *, at: datetime | None = None, limit: int = 100, rng: random.Random | None = None
 ) -> DeliveryResult:
-    """Send up to ``limit`` messages that are due at ``at``; retry or bury the failures."""
+    """Send up to ``limit`` messages that are due at ``at``; retry or bury the failures.
+
+    The chat robots' rows go first, each robot paced and its waiting messages digested
+    (``robot_delivery``; up to ``limit`` robots a pass); then the e-mails, up to ``limit``."""
+    from mashang.notify.robot_delivery import robot_deliver, robots_due
+
     at = at or timezone.now()
     result = DeliveryResult()
+    for robot_id in robots_due(at=at, limit=limit):
+        outcome = robot_deliver(robot_id, at=at, rng=rng, finish=_finish)
+        result += DeliveryResult(outcome.claimed, outcome.sent, outcome.retrying, outcome.dead, outcome.messages)
+    robots = result
+    result = DeliveryResult()
     while result.claimed < limit:
-        batch = _claim(at=at, limit=min(CLAIM_BATCH, limit - result.claimed))
+        batch = _claim(at=at, limit=min(CLAIM_BATCH, limit - result.claimed), people_only=True)
         if not batch:
             break
         result.claimed += len(batch)
@@ -541,7 +562,7 @@ def notification_deliver_due(
                 result.dead += 1
             else:
                 result.retrying += 1
-    return result
+    return robots + result
 
 
 def notification_requeue(*, actor: User, notification_ids: Iterable[int], at: datetime | None = None) -> int:

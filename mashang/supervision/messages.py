@@ -1,12 +1,15 @@
 """What a supervision notice tells its addressees: one outbox message per notice, in its transaction.
 
 The people a notice is addressed to get it in their inbox (and by e-mail where configured);
-the responsible unit's chat robot posts it to the unit's work group.
+the responsible unit's chat robot posts it to the unit's work group: a sweep's notices as
+digests ("Natural resources: 3 Red card, 12 Yellow card, 27 Reminder"), a red card at once
+(``mashang.notify.digests``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -14,9 +17,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mashang.demands.messages import demand_topic
+from mashang.notify.digests import digest_entry
 from mashang.notify.recipients import Audience
 from mashang.notify.services import OutboxMessage, notifications_enqueue
-from mashang.supervision.models import SupervisionNotice
+from mashang.org.models import Unit
+from mashang.supervision.models import LEVEL_RANK, Level, SupervisionNotice
 
 
 def notices_notify(
@@ -30,6 +35,10 @@ def notices_notify(
     notices = list(notices)
     if not notices:
         return
+    units = {
+        u.pk: u.code for u in Unit.objects.filter(pk__in={n.unit_id for n in notices if n.unit_id}).only("code")
+    }
+    notices_page = reverse("supervision:notices")
     messages: list[OutboxMessage] = []
     with translation.override(settings.LANGUAGE_CODE):
         for n in notices:
@@ -63,7 +72,22 @@ def notices_notify(
                         users=addressees.get(n.pk, ()), robots_of_units=[n.unit_id] if n.unit_id else ()
                     ),
                     dedupe_key=f"notice:{n.pk}",
-                    payload={"demand": demand.pk, "notice": n.pk, "level": n.level, "kind": n.kind},
+                    payload={
+                        "demand": demand.pk,
+                        "notice": n.pk,
+                        "level": n.level,
+                        "kind": n.kind,
+                        # A unit's work group gets a sweep's notices as digests; a red card at once.
+                        **digest_entry(
+                            group=n.get_level_display(),
+                            urgency=LEVEL_RANK.get(n.level, 0),
+                            line=f"{demand.number} {demand.title}",
+                            list_link=f"{notices_page}?{urlencode({'unit': units[n.unit_id], 'acknowledged': 'no'})}"
+                            if n.unit_id in units
+                            else notices_page,
+                            urgent=n.level == Level.RED,
+                        ),
+                    },
                     at=n.raised_at,
                     topic=demand_topic(demand.pk),
                 )

@@ -7,6 +7,13 @@ signatures, recomputed from the shared secret; the timestamp within an hour) and
 they do: ``errcode``/``code`` 0 when accepted, another code when not. It can be switched
 "down": answering 500, refusing connections (the socket closed), answering too slowly, or
 answering 200 with a platform error code.
+
+It also keeps each platform's rate limit per robot, counted over a rolling window on its own
+clock (``clock``: the real time, or a test's :class:`SimClock` shared with the delivery's
+``at``): DingTalk and WeCom 20 messages in any 60 s, Feishu 100 in any 60 s and 5 in any
+second. Beyond, it answers as the platform does (DingTalk errcode 130101 and ten minutes of
+refusals, WeCom errcode 45009, Feishu code 11232) and counts the refusal in ``rate_refused``;
+``sent_at`` holds the accepted messages' times per robot.
 """
 
 from __future__ import annotations
@@ -20,9 +27,10 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -37,6 +45,31 @@ T0 = datetime(2026, 10, 12, 9, 0, tzinfo=CST)
 DINGTALK_SECRET = "SECdingtalk-test-secret"
 FEISHU_SECRET = "feishu-test-secret"
 WECOM_KEY = "5f7c0e7e-0000-4000-8000-000000000001"
+
+
+#: Each platform's limits per robot: (window in seconds, at most), and how long DingTalk keeps
+#: refusing a robot that went beyond (the others refuse only while over).
+LIMITS = {"dingtalk": [(60, 20)], "wecom": [(60, 20)], "feishu": [(60, 100), (1, 5)]}
+PENALTY = {"dingtalk": 600, "wecom": 0, "feishu": 0}
+RATE_ANSWER = {
+    "dingtalk": {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"},
+    "wecom": {"errcode": 45009, "errmsg": "api freq out of limit"},
+    "feishu": {"code": 11232, "msg": "frequency limited"},
+}
+
+
+@dataclass
+class SimClock:
+    """A clock a test moves by hand, shared by the stand-in and the delivery's ``at``."""
+
+    now: datetime = T0
+
+    def advance(self, seconds: float) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+    def __call__(self) -> float:
+        return self.now.timestamp()
 
 
 @dataclass
@@ -57,6 +90,11 @@ class FakePlatforms:
     received: list[Received] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     hits: int = 0
+    #: The clock the rate limits count on (POSIX seconds).
+    clock: Callable[[], float] = time.time
+    sent_at: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    throttled_until: dict[str, float] = field(default_factory=dict)
+    rate_refused: int = 0
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -107,6 +145,35 @@ class FakePlatforms:
     def problem(self, text: str) -> None:
         with self._lock:
             self.problems.append(text)
+
+    def admit(self, platform: str, robot: str) -> bool:
+        """Whether the platform takes one more message from ``robot`` now; counts it if so."""
+        with self._lock:
+            now = self.clock()
+            key = f"{platform}:{robot}"
+            if self.throttled_until.get(key, 0) > now:
+                self.rate_refused += 1
+                return False
+            times = self.sent_at[key]
+            for seconds, most in LIMITS[platform]:
+                if sum(1 for t in times if t > now - seconds) >= most:
+                    self.rate_refused += 1
+                    if PENALTY[platform]:
+                        self.throttled_until[key] = now + PENALTY[platform]
+                    return False
+            times.append(now)
+            return True
+
+    def most_in_window(self, key: str, seconds: float) -> int:
+        """The most messages ``key`` ("dingtalk:token") had accepted in any rolling window."""
+        with self._lock:
+            times = sorted(self.sent_at[key])
+        best, start = 0, 0
+        for end, t in enumerate(times):
+            while times[start] <= t - seconds:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
 
 
 def _texts_of_post(content: Any) -> list[str]:
@@ -173,13 +240,14 @@ def _handler_for(fake: FakePlatforms):
             elif split.path == "/robot/send":
                 self._dingtalk(body, query)
             elif split.path.startswith("/open-apis/bot/v2/hook/"):
-                self._feishu(body)
+                self._feishu(body, split.path.rsplit("/", 1)[1], raw)
             else:
                 self._answer(404, {"errcode": 404, "errmsg": "no such hook"})
 
         def _platform_error(self, key: str) -> bool:
             if fake.mode == "errcode":
-                self._answer(200, {key: 45009, ("errmsg" if key == "errcode" else "msg"): "api freq out of limit"})
+                # A platform error that is not "too fast" (those pause the robot: RATE_ANSWER).
+                self._answer(200, {key: -1, ("errmsg" if key == "errcode" else "msg"): "system busy"})
                 return True
             return False
 
@@ -198,6 +266,9 @@ def _handler_for(fake: FakePlatforms):
                 self._answer(200, {"errcode": 40008, "errmsg": "invalid message type"})
                 return
             if self._platform_error("errcode"):
+                return
+            if not fake.admit("wecom", query["key"][0]):
+                self._answer(200, RATE_ANSWER["wecom"])
                 return
             fake.record(Received("wecom", body, content))
             self._answer(200, {"errcode": 0, "errmsg": "ok"})
@@ -220,16 +291,20 @@ def _handler_for(fake: FakePlatforms):
                 assert body["msgtype"] == "markdown", "msgtype"
                 title, text = body["markdown"]["title"], body["markdown"]["text"]
                 assert isinstance(title, str) and title and isinstance(text, str) and text, "title/text"
+                assert len(text.encode()) <= 20000, "markdown over 20,000 bytes"
             except (KeyError, AssertionError, TypeError) as exc:
                 fake.problem(f"dingtalk: bad body ({exc}): {body}")
                 self._answer(200, {"errcode": 40035, "errmsg": "missing parameter"})
                 return
             if self._platform_error("errcode"):
                 return
+            if not fake.admit("dingtalk", query.get("access_token", [""])[0]):
+                self._answer(200, RATE_ANSWER["dingtalk"])
+                return
             fake.record(Received("dingtalk", body, f"{title}\n{text}"))
             self._answer(200, {"errcode": 0, "errmsg": "ok"})
 
-        def _feishu(self, body):
+        def _feishu(self, body, hook, raw):
             timestamp, given = body.get("timestamp"), body.get("sign")
             if not isinstance(timestamp, str) or not isinstance(given, str):
                 fake.problem("feishu: no timestamp/sign")
@@ -245,12 +320,15 @@ def _handler_for(fake: FakePlatforms):
                 assert body["msg_type"] == "post", "msg_type"
                 post = body["content"]["post"]["zh_cn"]
                 texts = [post["title"], *_texts_of_post(post["content"])]
-                assert len(json.dumps(body).encode()) <= 20 * 1024, "body over 20 KB"
+                assert len(raw) <= 20 * 1024, "body over 20 KB"
             except (KeyError, AssertionError, TypeError, ValueError) as exc:
                 fake.problem(f"feishu: bad body ({exc}): {body}")
                 self._answer(200, {"code": 9499, "msg": "Bad Request"})
                 return
             if self._platform_error("code"):
+                return
+            if not fake.admit("feishu", hook):
+                self._answer(200, RATE_ANSWER["feishu"])
                 return
             fake.record(Received("feishu", body, "\n".join(texts)))
             self._answer(200, {"code": 0, "msg": "success", "data": {}})

@@ -124,6 +124,8 @@ def stack(tmp_path):
         folder=tmp_path / "var",
         settings={
             "MASHANG_SWEEP_SECONDS": "2",
+            # A card waits this long for others bound to the same robot (60 s in production).
+            "MASHANG_NOTIFY_DIGEST_SECONDS": "2",
             "MASHANG_NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
             "MASHANG_NOTIFY_GATHER_MS": "100",
             "MASHANG_BASE_URL": "https://mashang.example.gov.cn",

@@ -8,9 +8,10 @@ does). The chat robots render the same subject, body and link in each platform's
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 
 from mashang.notify.channels import dingtalk, email, feishu, inbox, wecom
-from mashang.notify.channels.base import DeliveryFailed
+from mashang.notify.channels.base import DeliveryFailed, Digest, RateLimited
 from mashang.notify.models import Channel, Notification
 
 SENDERS: dict[str, Callable[[Notification], None]] = {
@@ -21,6 +22,10 @@ SENDERS: dict[str, Callable[[Notification], None]] = {
     Channel.FEISHU: feishu.send,
 }
 
+#: The chat platforms' modules: each has ``PER_MINUTE``, ``PER_SECOND``, ``PAUSE_SECONDS``,
+#: ``build_digest``, ``digest_fits`` and ``post(robot, body)``.
+ROBOTS: dict[str, ModuleType] = {Channel.WECOM: wecom, Channel.DINGTALK: dingtalk, Channel.FEISHU: feishu}
+
 
 def send(notification: Notification) -> None:
     sender = SENDERS.get(notification.channel)
@@ -29,4 +34,4 @@ def send(notification: Notification) -> None:
     sender(notification)
 
 
-__all__ = ["DeliveryFailed", "SENDERS", "send"]
+__all__ = ["ROBOTS", "DeliveryFailed", "Digest", "RateLimited", "SENDERS", "send"]

@@ -12,6 +12,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,27 @@ class DeliveryFailed(Exception):
     def __init__(self, message: str, *, permanent: bool = False):
         super().__init__(message)
         self.permanent = permanent
+
+
+class RateLimited(DeliveryFailed):
+    """The platform refused the message for coming too fast: the robot waits ``pause_seconds``
+    before it sends again, and the message waits with it (it is not a failed attempt)."""
+
+    def __init__(self, message: str, *, pause_seconds: float):
+        super().__init__(message)
+        self.pause_seconds = pause_seconds
+
+
+@dataclass
+class Digest:
+    """Many messages for one robot said as one: a heading with the counts per group, the most
+    urgent first ("Natural resources: 3 Red card, 12 Yellow card"), one line per message, and a
+    link to the full list (``mashang.notify.digests`` builds it)."""
+
+    title: str
+    lines: list[str]
+    link: str
+    ref: str
 
 
 def message_ref(notification: Notification) -> str:
@@ -86,8 +108,17 @@ def robot_of(notification: Notification) -> ChatRobot:
     return robot
 
 
-def post_json(url: str, body: dict[str, Any], *, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """POST ``body`` as JSON and return the JSON answer; anything but a 2xx JSON answer fails."""
+def body_bytes(body: dict[str, Any]) -> int:
+    """How many bytes ``body`` takes as the request :func:`post_json` sends."""
+    return len(json.dumps(body, ensure_ascii=False).encode())
+
+
+def post_json(
+    url: str, body: dict[str, Any], *, headers: dict[str, str] | None = None, pause_seconds: float = 60
+) -> dict[str, Any]:
+    """POST ``body`` as JSON and return the JSON answer; anything but a 2xx JSON answer fails.
+    HTTP 429 (too many requests) is :class:`RateLimited`, for ``Retry-After`` (or Feishu's
+    ``x-ogw-ratelimit-reset``) seconds when the answer says, else ``pause_seconds``."""
     data = json.dumps(body, ensure_ascii=False).encode()
     request = urllib.request.Request(
         url,
@@ -99,6 +130,8 @@ def post_json(url: str, body: dict[str, Any], *, headers: dict[str, str] | None 
         with urllib.request.urlopen(request, timeout=settings.MASHANG_NOTIFY_HTTP_TIMEOUT) as response:
             raw = response.read(65536)
     except urllib.error.HTTPError as exc:
+        if exc.code == 429:
+            raise RateLimited("HTTP 429", pause_seconds=_seconds_from(exc.headers, pause_seconds)) from exc
         raise DeliveryFailed(f"HTTP {exc.code}") from exc
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
@@ -112,12 +145,29 @@ def post_json(url: str, body: dict[str, Any], *, headers: dict[str, str] | None 
     return answer
 
 
-def check_code(answer: dict[str, Any], *names: str) -> None:
-    """The platform accepted the message when the first of ``names`` present in the answer is 0."""
+def _seconds_from(headers, default: float) -> float:
+    for name in ("Retry-After", "x-ogw-ratelimit-reset"):
+        value = headers.get(name) if headers is not None else None
+        try:
+            if value is not None and 0 < float(value) <= 3600:
+                return float(value)
+        except ValueError:
+            pass
+    return default
+
+
+def check_code(
+    answer: dict[str, Any], *names: str, rate_limited: frozenset[int] = frozenset(), pause_seconds: float = 60
+) -> None:
+    """The platform accepted the message when the first of ``names`` present in the answer is 0;
+    a code in ``rate_limited`` says "too fast" (:class:`RateLimited`, for ``pause_seconds``)."""
     for name in names:
         if name in answer:
             if answer[name] == 0:
                 return
             message = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
-            raise DeliveryFailed(f"{name} {answer[name]}: {message}"[:500])
+            text = f"{name} {answer[name]}: {message}"[:500]
+            if answer[name] in rate_limited:
+                raise RateLimited(text, pause_seconds=pause_seconds)
+            raise DeliveryFailed(text)
     raise DeliveryFailed(f"unexpected answer: {json.dumps(answer, ensure_ascii=False)[:300]}")

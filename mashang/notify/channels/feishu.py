@@ -7,7 +7,10 @@ POST the webhook URL (``…/open-apis/bot/v2/hook/…``) with a rich-text ("post
 ``"timestamp"`` (seconds, as a string) and ``"sign"`` in the body: the base64 of the
 HMAC-SHA256 keyed with ``timestamp + "\n" + secret`` over an empty message; Feishu refuses a
 timestamp more than an hour off. ``{"code": 0, "msg": "success"}`` means accepted (older
-answers say ``"StatusCode": 0``); a request body is at most 20 KB.
+answers say ``"StatusCode": 0``); a message body is at most 20 KB (a request 30 KB). A bot
+may send 100 messages a minute and 5 a second; beyond, Feishu answers code 11232 (or HTTP 429
+with code 99991400 and ``x-ogw-ratelimit-reset``): the bot waits (it is not a failed attempt).
+Code 9499 is Feishu's "Bad Request" (a malformed message), a failure like any other.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from mashang.notify.channels.base import (
+    Digest,
     absolute_link,
+    body_bytes,
     check_code,
     clip,
     footer,
@@ -32,6 +37,12 @@ from mashang.notify.channels.base import (
 from mashang.notify.models import Notification
 
 MAX_BYTES = 15000
+#: A whole digest request, kept under the documented 20 KB of a message body.
+DIGEST_MAX_BYTES = 19 * 1024
+PER_MINUTE = 100
+PER_SECOND = 5
+PAUSE_SECONDS = 60
+RATE_LIMITED = frozenset({11232, 99991400})
 
 
 def sign(secret: str, timestamp: int) -> str:
@@ -59,7 +70,36 @@ def build(notification: Notification, *, secret: str = "", timestamp: int | None
     return message
 
 
+def build_digest(digest: Digest, *, secret: str = "", timestamp: int | None = None) -> dict[str, Any]:
+    rows: list[list[dict[str, str]]] = [[{"tag": "text", "text": line}] for line in digest.lines]
+    if is_openable(digest.link):
+        rows.append([{"tag": "a", "text": _("Open the full list in mashang"), "href": digest.link}])
+    elif digest.link:
+        rows.append([{"tag": "text", "text": digest.link}])
+    rows.append([{"tag": "text", "text": _("mashang · message {ref}").format(ref=digest.ref)}])
+    message: dict[str, Any] = {}
+    if secret:
+        ts = int(time.time()) if timestamp is None else timestamp
+        message.update(timestamp=str(ts), sign=sign(secret, ts))
+    message.update(
+        msg_type="post",
+        content={"post": {"zh_cn": {"title": clip(digest.title, 300), "content": rows}}},
+    )
+    return message
+
+
+def digest_fits(body: dict[str, Any]) -> bool:
+    return body_bytes(body) <= DIGEST_MAX_BYTES
+
+
+def post(robot, body: dict[str, Any]) -> None:
+    if robot.secret and "sign" not in body:
+        ts = int(time.time())
+        body = {"timestamp": str(ts), "sign": sign(robot.secret, ts), **body}
+    answer = post_json(robot.webhook_url, body, pause_seconds=PAUSE_SECONDS)
+    check_code(answer, "code", "StatusCode", rate_limited=RATE_LIMITED, pause_seconds=PAUSE_SECONDS)
+
+
 def send(notification: Notification) -> None:
     robot = robot_of(notification)
-    answer = post_json(robot.webhook_url, build(notification, secret=robot.secret))
-    check_code(answer, "code", "StatusCode")
+    post(robot, build(notification, secret=robot.secret))

@@ -3,8 +3,9 @@
 POST the webhook URL (``…/cgi-bin/webhook/send?key=…``) with
 ``{"msgtype": "markdown", "markdown": {"content": …}}``; the content is at most 4096 bytes
 of UTF-8 in WeCom's markdown subset (bold, links, quotes, ``<font color>``). WeCom robots do
-not sign. The answer ``{"errcode": 0, "errmsg": "ok"}`` means accepted; any other errcode
-(e.g. 45009 over the rate limit of 20 messages a minute) is a failure to retry.
+not sign. The answer ``{"errcode": 0, "errmsg": "ok"}`` means accepted; errcode 45009 ("api
+freq out of limit") says the robot sent more than 20 messages in a minute: the robot waits a
+minute (it is not a failed attempt); any other errcode is a failure to retry.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from mashang.notify.channels.base import (
+    Digest,
     absolute_link,
     check_code,
     clip,
@@ -26,6 +28,12 @@ from mashang.notify.channels.base import (
 from mashang.notify.models import Notification
 
 MAX_BYTES = 4096
+#: The platform's limits per robot (a rolling minute; none per second), and how long it keeps
+#: refusing a robot that went beyond them.
+PER_MINUTE = 20
+PER_SECOND = None
+PAUSE_SECONDS = 60
+RATE_LIMITED = frozenset({45009})
 
 
 def build(notification: Notification) -> dict[str, Any]:
@@ -42,7 +50,25 @@ def build(notification: Notification) -> dict[str, Any]:
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
+def build_digest(digest: Digest, *, secret: str = "") -> dict[str, Any]:
+    parts = [f"**{markdown_text(digest.title)}**", *(markdown_text(line) for line in digest.lines)]
+    if is_openable(digest.link):
+        parts.append(f"[{_('Open the full list in mashang')}]({digest.link})")
+    elif digest.link:
+        parts.append(markdown_text(digest.link))
+    parts.append(f'<font color="comment">{_("mashang · message {ref}").format(ref=digest.ref)}</font>')
+    return {"msgtype": "markdown", "markdown": {"content": "\n".join(parts)}}
+
+
+def digest_fits(body: dict[str, Any]) -> bool:
+    return len(body["markdown"]["content"].encode()) <= MAX_BYTES
+
+
+def post(robot, body: dict[str, Any]) -> None:
+    answer = post_json(robot.webhook_url, body, pause_seconds=PAUSE_SECONDS)
+    check_code(answer, "errcode", rate_limited=RATE_LIMITED, pause_seconds=PAUSE_SECONDS)
+
+
 def send(notification: Notification) -> None:
     robot = robot_of(notification)
-    answer = post_json(robot.webhook_url, build(notification))
-    check_code(answer, "errcode")
+    post(robot, build(notification))

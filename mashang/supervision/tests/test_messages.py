@@ -36,3 +36,26 @@ def test_a_manual_notice_tells_its_addressees_with_the_instructions(zone, people
     messages = list(_notice_messages())
     assert messages and all("请今天下班前答复企业" in m.body for m in messages)
     assert "supervisor" not in {m.recipient.username for m in messages if m.recipient}
+
+
+def test_the_work_group_gets_a_notice_in_a_digest_and_a_red_card_at_once(zone, people, settings):
+    from datetime import timedelta
+
+    settings.MASHANG_NOTIFY_DELIVER_INLINE = False  # look at the rows as written
+
+    robot = ChatRobot.objects.create(
+        name="自然资源分局工作群", platform="wecom", webhook_url="http://127.0.0.1:9/hook", unit=zone.land
+    )
+    demand = walk_to(zone, Status.DISPATCHED, start=at(2026, 10, 12, 9, 0))
+    supervision_sweep(at=at(2026, 10, 12, 10, 15))  # a yellow card: waits the digest window
+    (yellow,) = Notification.objects.filter(robot=robot, kind__startswith="supervision.")
+    entry = yellow.payload["robot_digest"]
+    assert entry["urgent"] is False and entry["line"] == f"{demand.number} {demand.title}"
+    assert entry["list"] == f"/supervision/notices/?unit={zone.land.code}&acknowledged=no"
+    assert yellow.next_attempt_at == yellow.created_at + timedelta(seconds=60)
+    # The inbox row is there at once, as before.
+    assert Notification.objects.filter(kind=yellow.kind, channel="inbox", status="sent").exists()
+    notice_issue(actor=zone.supervisor, demand_id=demand.pk, level=Level.RED, comment="立即处理")
+    red = Notification.objects.get(robot=robot, kind=f"supervision.{Level.RED}")
+    assert red.payload["robot_digest"]["urgent"] is True
+    assert red.next_attempt_at == red.created_at
