@@ -24,6 +24,9 @@ SWEEP_SECONDS = float(env_int("MASHANG_SWEEP_SECONDS", 60))
 if SWEEP_SECONDS < 1:
     raise ImproperlyConfigured("MASHANG_SWEEP_SECONDS must be at least 1")
 
+#: Seconds between two scheduled retrainings of the suggestion classifiers (0: only on demand).
+ROUTING_RETRAIN_SECONDS = float(env_int("MASHANG_ROUTING_RETRAIN_SECONDS", 86400))
+
 app = Celery("mashang")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.beat_schedule = {
@@ -44,6 +47,24 @@ app.conf.beat_schedule = {
         "schedule": SWEEP_SECONDS,
         "options": {"expires": SWEEP_SECONDS},
     },
+    # The hot topics (未诉先办) of the last 30 days, every hour (mashang.routing.tasks).
+    "routing-hot-topics": {
+        "task": "mashang.routing.hot_topics",
+        "schedule": 3600.0,
+        "options": {"expires": 3600},
+    },
+    # The suggestion classifiers retrained on the zone's history, daily (mashang.routing.tasks).
+    **(
+        {
+            "routing-retrain": {
+                "task": "mashang.routing.retrain",
+                "schedule": ROUTING_RETRAIN_SECONDS,
+                "options": {"expires": 3600},
+            }
+        }
+        if ROUTING_RETRAIN_SECONDS > 0
+        else {}
+    ),
     # The security audit log's retention (mashang.audit.tasks): rows past MASHANG_SECURITY_LOG_DAYS.
     "security-log-retention": {
         "task": "mashang.audit.security_log_purge",
@@ -51,4 +72,4 @@ app.conf.beat_schedule = {
         "options": {"expires": 3600},
     },
 }
-app.autodiscover_tasks(["mashang.notify", "mashang.landstart", "mashang.audit"])
+app.autodiscover_tasks(["mashang.notify", "mashang.landstart", "mashang.audit", "mashang.routing"])

@@ -17,6 +17,7 @@ urlpatterns = [
     path("projects/", include("mashang.projects.urls")),
     path("landstart/", include("mashang.landstart.urls")),
     path("meetings/", include("mashang.meetings.urls")),
+    path("routing/", include("mashang.routing.urls")),
     path("audit/", include("mashang.audit.urls")),
     path("", include("mashang.web.urls")),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "mashang.supervision",
     "mashang.projects",
     "mashang.landstart",
+    "mashang.routing",
     "mashang.meetings",
     "mashang.api",
     "mashang.web",
@@ -383,6 +384,19 @@ MASHANG_NOTIFY_DIGEST_SECONDS = env_int("MASHANG_NOTIFY_DIGEST_SECONDS", 60)
 MASHANG_NOTIFY_ROBOT_MARGIN_SECONDS = env_int("MASHANG_NOTIFY_ROBOT_MARGIN_SECONDS", 1)
 if MASHANG_NOTIFY_DIGEST_SECONDS < 0 or MASHANG_NOTIFY_ROBOT_MARGIN_SECONDS < 0:
     raise ImproperlyConfigured("MASHANG_NOTIFY_DIGEST_SECONDS and MASHANG_NOTIFY_ROBOT_MARGIN_SECONDS must not be negative")
+
+# Smart dispatch (mashang.routing): how often the worker retrains the suggestion classifiers
+# (seconds; 0: only on demand), the folds of their cross-validation and the rows it samples at
+# most, and the dispatched demands needed before a first classifier is trained.
+MASHANG_ROUTING_RETRAIN_SECONDS = env_int("MASHANG_ROUTING_RETRAIN_SECONDS", 86400)
+MASHANG_ROUTING_CV_FOLDS = env_int("MASHANG_ROUTING_CV_FOLDS", 5)
+MASHANG_ROUTING_CV_ROWS = env_int("MASHANG_ROUTING_CV_ROWS", 100_000)
+MASHANG_ROUTING_MIN_DEMANDS = env_int("MASHANG_ROUTING_MIN_DEMANDS", 50)
+if MASHANG_ROUTING_RETRAIN_SECONDS < 0 or not 2 <= MASHANG_ROUTING_CV_FOLDS <= 20 or MASHANG_ROUTING_CV_ROWS < 100:
+    raise ImproperlyConfigured(
+        "MASHANG_ROUTING_RETRAIN_SECONDS must not be negative, MASHANG_ROUTING_CV_FOLDS must be 2-20 "
+        "and MASHANG_ROUTING_CV_ROWS at least 100"
+    )
 
 CELERY_BROKER_URL = MASHANG_BROKER_URL or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -12,8 +12,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from mashang.audit.models import Event
-from mashang.demands.models import OPEN_STATUSES, Assignment, Demand
-from mashang.demands.permissions import visibility_filter
+from mashang.demands.models import Assignment, Demand
+from mashang.demands.similarity import Similar, similar_demands_batch
 from mashang.org.models import User
 
 DUPLICATE_WINDOW = timedelta(days=30)
@@ -21,36 +21,13 @@ DUPLICATE_WINDOW = timedelta(days=30)
 
 def demand_possible_duplicates(
     *, actor: User, demands: Sequence[Demand], window: timedelta = DUPLICATE_WINDOW
-) -> dict[int, list[Demand]]:
-    """For each demand, the other open demands of the same enterprise and category filed within
-    ``window`` of it: likely duplicates to merge. Unclassified demands have no category to share."""
-    if not demands:
-        return {}
-    earliest = min(d.submitted_at for d in demands) - window
-    latest = max(d.submitted_at for d in demands) + window
-    others = list(
-        Demand.objects.filter(
-            visibility_filter(actor),
-            enterprise_id__in={d.enterprise_id for d in demands},
-            status__in=OPEN_STATUSES,
-            submitted_at__gte=earliest,
-            submitted_at__lte=latest,
-        )
-        .only("id", "number", "title", "enterprise_id", "category_id", "submitted_at")
-        .order_by("submitted_at")[:500]
+) -> dict[int, list[Similar]]:
+    """For each demand, the demands of the same enterprise saying much the same (open ones, or
+    others filed within ``window`` of it), the most similar first: likely duplicates to merge,
+    classified or not (``demands.similarity``; one query and one vectorizer for the page)."""
+    return similar_demands_batch(
+        actor=actor, demands=demands, window=window, limit=3, same_enterprise_only=True
     )
-    result: dict[int, list[Demand]] = {}
-    for d in demands:
-        result[d.pk] = [
-            o
-            for o in others
-            if o.pk != d.pk
-            and o.enterprise_id == d.enterprise_id
-            and d.category_id is not None
-            and o.category_id == d.category_id
-            and abs(o.submitted_at - d.submitted_at) <= window
-        ]
-    return result
 
 
 def demand_return_reasons(*, demand_ids: Sequence[int]) -> dict[int, str]:

@@ -11,10 +11,13 @@ rules, for a meeting reviewing the local dates ``[start, end)`` and proposed at 
 - ``disputed_return``: an open demand returned more than once (units dispute whose it is);
 - ``action_item_overdue``: an open action item of an earlier meeting past its deadline;
 - ``repeat``: one enterprise filing ``repeat_min`` or more demands of one category in the period;
+  and ``repeat_min`` or more that say much the same (text similarity), whatever their category;
 - ``volume_rise``: a category with at least ``volume_min`` demands in the period and at least
   ``1 + volume_rise`` times the mean of the ``volume_periods`` periods of the same length before;
 - ``assessment_fall``: a unit whose composite assessment score fell by ``assessment_fall``
   points or more against the period before;
+- ``hot_topic``: a rising hot topic (未诉先办) of the latest computation before ``at``: many
+  enterprises suddenly asking about the same thing (:mod:`mashang.routing.topics`);
 - ``land_waiting``: a project at land-supply review, with its open blockers (for the
   difficult-case form of review: the projects an earlier review escalated);
 - ``key_project_behind``: a key project with a milestone past its planned date.
@@ -39,17 +42,25 @@ from django.utils.translation import gettext as _
 
 from mashang.audit.models import Event
 from mashang.demands.models import OPEN_STATUSES, Demand, Kind, Status
+from mashang.demands.similarity import score_groups, text_vectors
 from mashang.meetings.models import LAND_KINDS, Source
 from mashang.meetings.models import Kind as MeetingKind
 from mashang.org.models import Category, Enterprise, Unit
 from mashang.projects.models import Milestone, Project, Stage
 from mashang.projects.selectors import behind_plan_filter, standing_rank
 from mashang.projects.transitions import Record
+from mashang.routing.topics import hot_topics as latest_hot_topics
 from mashang.supervision.scorecards import formulas as sc
 from mashang.supervision.scorecards.selectors import scorecard_compute
 
 #: A repeat item's evidence names the first this many demands of the enterprise and category.
 REPEAT_NUMBERS_LISTED = 20
+#: A hot topic's evidence names its first this many demands.
+TOPIC_NUMBERS_LISTED = 10
+#: Near-duplicate repeats compare the period's demands of at most this many enterprises (those
+#: filing the most), at most this many demands in all.
+REPEAT_ENTERPRISES_COMPARED = 500
+REPEAT_TEXTS_COMPARED = 10000
 
 
 @dataclass(frozen=True)
@@ -254,7 +265,7 @@ def repeats(start: date, end: date, t: Thresholds) -> list[Proposal]:
         .order_by("-n", "enterprise", "category")[: t.limit]
     )
     if not groups:
-        return []
+        return similar_repeats(start, end, t, covered=set())
     enterprises = Enterprise.objects.in_bulk({g["enterprise"] for g in groups})
     categories = Category.objects.in_bulk({g["category"] for g in groups})
     # The first numbers of each group, each group read from its own index range.
@@ -294,6 +305,93 @@ def repeats(start: date, end: date, t: Thresholds) -> list[Proposal]:
                 ],
                 figures={"count": g["n"]},
                 category_id=category.pk,
+            )
+        )
+    covered = {(g["enterprise"], g["category"]) for g in groups}
+    return out + similar_repeats(start, end, t, covered=covered)
+
+
+@dataclass(frozen=True)
+class _Filed:
+    pk: int
+    number: str
+    title: str
+    description: str
+    category_id: int | None
+    enterprise_id: int
+
+
+def similar_repeats(
+    start: date, end: date, t: Thresholds, *, covered: set[tuple[int, int]]
+) -> list[Proposal]:
+    """One enterprise filing ``repeat_min`` or more demands in the period that say much the
+    same (``demands.similarity``: each similar to another of them), across categories or
+    without one. A group sharing a demand with an enterprise-and-category item of ``covered``
+    is that item, not another. Three queries and one vectorizer for the period."""
+    busy = list(
+        _filed(start, end)
+        .values("enterprise")
+        .annotate(n=Count("id"))
+        .filter(n__gte=t.repeat_min)
+        .order_by("-n", "enterprise")
+        .values_list("enterprise", flat=True)[:REPEAT_ENTERPRISES_COMPARED]
+    )
+    if not busy:
+        return []
+    rows = [
+        _Filed(*row)
+        for row in _filed(start, end)
+        .filter(enterprise__in=busy)
+        .order_by("enterprise", "submitted_at", "id")
+        .values_list("id", "number", "title", "description", "category", "enterprise")[
+            :REPEAT_TEXTS_COMPARED
+        ]
+    ]
+    vectors = text_vectors([(d.title, d.description) for d in rows])
+    by_enterprise: dict[int, list[int]] = defaultdict(list)
+    for k, d in enumerate(rows):
+        by_enterprise[d.enterprise_id].append(k)
+    found = []
+    for positions in by_enterprise.values():
+        if len(positions) < t.repeat_min:
+            continue
+        block = vectors[positions]
+        scores = (block @ block.T).toarray()
+        for group in score_groups(scores):
+            members = [rows[positions[k]] for k in group]
+            if len(members) < t.repeat_min or any(
+                (d.enterprise_id, d.category_id) in covered for d in members
+            ):
+                continue
+            found.append(members)
+    found.sort(key=lambda g: (-len(g), g[0].enterprise_id, g[0].pk))
+    found = found[: t.limit]
+    enterprises = Enterprise.objects.in_bulk({g[0].enterprise_id for g in found})
+    out = []
+    for members in found:
+        enterprise, n = enterprises[members[0].enterprise_id], len(members)
+        categories = {d.category_id for d in members}
+        out.append(
+            Proposal(
+                source=Source.REPEAT,
+                key=f"repeat:{enterprise.pk}:similar:{members[0].pk}",
+                title=_("{enterprise}: {count} similar demands").format(
+                    enterprise=enterprise.name, count=n
+                ),
+                evidence=[
+                    _("{count} demands saying much the same filed in the period: {numbers}").format(
+                        count=n,
+                        numbers="、".join(d.number for d in members[:REPEAT_NUMBERS_LISTED]),
+                    )
+                    + (
+                        _(" and {more} more").format(more=n - REPEAT_NUMBERS_LISTED)
+                        if n > REPEAT_NUMBERS_LISTED
+                        else ""
+                    ),
+                    _("The first: {title}").format(title=members[0].title),
+                ],
+                figures={"count": n, "similar": True},
+                category_id=categories.pop() if len(categories) == 1 else None,
             )
         )
     return out
@@ -396,6 +494,47 @@ def assessment_falls(start: date, end: date, at: datetime, t: Thresholds) -> lis
     ]
 
 
+def hot_topics(at: datetime, t: Thresholds) -> list[Proposal]:
+    """The rising topics of the latest hot-topic computation at or before ``at``."""
+    out = []
+    for topic in latest_hot_topics(at=at, rising_only=True)[: t.limit]:
+        numbers = topic.numbers[:TOPIC_NUMBERS_LISTED]
+        more = len(topic.numbers) - len(numbers)
+        out.append(
+            Proposal(
+                source=Source.HOT_TOPIC,
+                key=f"topic:{topic.label}"[:80],
+                title=_("Hot topic: {label}").format(label=topic.label),
+                evidence=[
+                    _(
+                        "Heat {heat:.1f}: {volume} demands from {enterprises} enterprises from "
+                        "{start} to {end}, {previous} in the same time before (growth {growth:+.0%})."
+                    ).format(
+                        heat=topic.heat,
+                        volume=topic.volume,
+                        enterprises=topic.enterprises,
+                        start=_local(topic.run.window_start),
+                        end=_local(topic.run.window_end),
+                        previous=topic.previous,
+                        growth=topic.growth,
+                    ),
+                    _("First demands: {numbers}").format(numbers="、".join(numbers))
+                    + (_(" and {more} more").format(more=more) if more > 0 else ""),
+                ],
+                figures={
+                    "label": topic.label,
+                    "heat": topic.heat,
+                    "volume": topic.volume,
+                    "previous": topic.previous,
+                    "growth": topic.growth,
+                    "enterprises": topic.enterprises,
+                    "numbers": numbers,
+                },
+            )
+        )
+    return out
+
+
 def _project_proposal(source: str, p: Project, lines: list[str]) -> Proposal:
     return Proposal(
         source=source,
@@ -492,6 +631,7 @@ def agenda_propose(
             repeats(start, end, t),
             volume_rises(start, end, t),
             assessment_falls(start, end, at, t),
+            hot_topics(at, t),
         ]
     merged: dict[str, Proposal] = {}
     for proposals in groups:

@@ -132,6 +132,7 @@ class Source(models.TextChoices):
     ACTION_ITEM_OVERDUE = "action_item_overdue", _("Action item overdue")
     LAND_WAITING = "land_waiting", _("Project waiting at land-supply review")
     KEY_PROJECT_BEHIND = "key_project_behind", _("Key project behind plan")
+    HOT_TOPIC = "hot_topic", _("Rising hot topic across enterprises")
     MANUAL = "manual", _("Added by the secretary")
 
 

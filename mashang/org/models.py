@@ -57,6 +57,7 @@ class Enterprise(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
+    sub_district = models.CharField(_("sub-district"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -59,6 +59,10 @@ def nav_for(user) -> list[dict]:
         items.append((_("Action items"), "meetings:action-items"))
     if can_view_cases(user):
         items.append((_("Difficult cases"), "meetings:difficult-cases"))
+    if role == R.ADMIN:
+        items.append((_("Routing rules"), "routing:rules"))
+    if role in (R.OFFICER, R.SUPERVISOR, R.LEADER, R.ADMIN):
+        items.append((_("Suggestions"), "routing:classifiers"))
     result = [{"label": label, "url": reverse(name)} for label, name in items]
     # The inbox shows how many messages are unread: counted (one query) only when the page
     # shows the navigation, not when the home URL is looked up.

@@ -179,6 +179,9 @@ ID_PARAM = {
     "commitment": "commitment_id",
     "batch": "batch_id",
     "meeting": "meeting_id",
+    "rule": "rule_id",
+    "topic": "topic_id",
+    "classifier": "classifier_id",
 }
 
 # --- the world, built once -------------------------------------------------------------------
@@ -407,6 +410,17 @@ PAGES: dict[str, list[Case]] = {
     "meetings:act": [_p("meeting", (OTHER, OWNER, OUTSIDER), "post", {}, action="freeze")],
     "meetings:docx": [_p("meeting", ENTERPRISES)],
     "meetings:pdf": [_p("meeting", ENTERPRISES)],
+    # Routing rules are the administrator's: every other role is refused.
+    "routing:rule-edit": [
+        _p("rule", (*STAFF, "officer")),
+        _p("rule", (*STAFF, "officer"), "post", {"name": "x", "lead_unit": "zjj"}),
+    ],
+    "routing:rule-history": [_p("rule", (*STAFF, "officer"))],
+    "routing:rule-act": [_p("rule", (*STAFF, "officer"), "post", {}, action="off")],
+    # Hot topics span enterprises: no enterprise reads one (a unit's staff sees only its demands).
+    "routing:topic": [_p("topic", ENTERPRISES)],
+    # How good the suggestions are: the service team, supervisors, leaders and administrators.
+    "routing:classifier": [_p("classifier", STAFF)],
 }
 
 PAGE_ID = {**ID_PARAM, "unit": "code"}

@@ -177,6 +177,37 @@ def world_build() -> World:
         participants=["officer"],
         units=["zrzy", "zjj"],
     )
+    from django.utils.timezone import now as timezone_now
+
+    from mashang.routing.rules import RuleSpec
+    from mashang.routing.services.rules import rule_create
+
+    o["rule"] = rule_create(
+        actor=UserFactory(username="admin-routing", role=R.ADMIN),
+        spec=RuleSpec.build(name="园区供电", words=["停电"], lead_unit="zrzy"),
+    )
+
+    # A trained classifier's figures (the suggestions' honesty page).
+    from mashang.routing.models import Classifier
+
+    o["classifier"] = Classifier.objects.create(
+        target="category", version=1, status="active", trained_at=timezone_now(), n_samples=120,
+        labels=["land"], macro_f1=0.9, accuracy=0.9, folds=5,
+        per_class={"land": {"precision": 0.9, "recall": 0.9, "f1": 0.9, "support": 120}},
+        confusion={"labels": ["land"], "matrix": [[120]]},
+    )
+
+    # A hot topic of the latest computation (mashang.routing.topics) holding the demand.
+    from django.utils import timezone
+
+    from mashang.routing.models import Topic, TopicRun
+
+    now = timezone.now()
+    o["topic"] = Topic.objects.create(
+        run=TopicRun.objects.create(computed_at=now, window_start=now - timedelta(days=30), window_end=now),
+        rank=1, label="停电、供电", terms=["停电", "供电"], heat=10.0, volume=1, previous=0, growth=1.0,
+        enterprises=1, demand_ids=[demand.pk], numbers=[demand.number],
+    )
 
     for person in (zone.contact, zone.other_contact, outsider):
         w.tokens[person.username], record = api_token_issue(user=person, label="matrix")

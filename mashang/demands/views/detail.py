@@ -23,6 +23,7 @@ from mashang.core.files import stored_file_response
 from mashang.core.masking import phone_mask
 from mashang.core.views import form_errors_add, is_stale, or_404, page_raise
 from mashang.demands import permissions
+from mashang.demands.advice import advice_for
 from mashang.demands.deadlines import DeadlineKind, deadline_kind, deadline_rows
 from mashang.demands.disclosure import form_audience_mark, text_is_public
 from mashang.demands.forms import ACTION_FORMS, TRIAGE_DISPATCH, TriageDispatchForm
@@ -106,6 +107,18 @@ def _initial(action: str, demand: Demand) -> dict[str, Any]:
         initial["urgency"] = demand.urgency
     if action == "dispatch" and demand.category and demand.category.default_lead_unit:
         initial["lead_unit"] = demand.category.default_lead_unit.code
+    if action in (TRIAGE_DISPATCH, "dispatch"):
+        # A matching routing rule, or a confident suggestion, fills in what it decides.
+        advice = advice_for(demand)
+        if advice is not None:
+            if advice.category and action == TRIAGE_DISPATCH:
+                initial["category"] = advice.category
+            if advice.urgency and action == TRIAGE_DISPATCH:
+                initial["urgency"] = advice.urgency
+            if advice.lead_unit:
+                initial["lead_unit"] = advice.lead_unit
+            if advice.co_units:
+                initial["co_units"] = list(advice.co_units)
     if action == "assign-case" and demand.lead_unit_id:
         initial["lead_unit"] = demand.lead_unit.code
     if action == "approve-extension":
@@ -216,6 +229,9 @@ def _context(
         "opinions": demand_opinions(detail=detail),
         "opinions_readable": opinions_readable(actor=request.user, detail=detail),
         "forms": forms,
+        # The routing panel (a rule that matches, suggestions, similar demands) beside triage.
+        "routing_advice": request.user.role != User.Role.ENTERPRISE
+        and any(f["name"] in (TRIAGE_DISPATCH, "dispatch") for f in forms),
         "question": _open_question(detail),
         "orphan_message": orphan_message,
         "orphan_stale": stale and bool(orphan_message),

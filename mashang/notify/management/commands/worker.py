@@ -73,9 +73,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         from config.celery import SWEEP_SECONDS  # MASHANG_SWEEP_SECONDS, as beat's schedule
+        from mashang.notify.jobs import jobs_periodic
 
         self.stdout.write("mashang worker: no broker, running the embedded loop (Ctrl-C stops it)")
         last_sweep = 0.0
+        # The other registered jobs (hot topics, retraining) run first one interval after the
+        # start: a restart neither repeats them nor makes the worker heavy at once.
+        started = time.monotonic()
+        last_run: dict[str, float] = {name: started for name in jobs_periodic()}
         while not stopping:
             now = time.monotonic()
             due_sweep = now - last_sweep >= SWEEP_SECONDS
@@ -85,6 +90,15 @@ class Command(BaseCommand):
                 self._pass(sweep=due_sweep)
             except Exception as exc:  # noqa: BLE001 - keep the loop alive; the next pass retries
                 self.stderr.write(f"pass failed: {exc.__class__.__name__}: {exc}")
+            # The other registered jobs (hot topics…), each on its own interval.
+            for name, (every, run) in jobs_periodic().items():
+                if name in last_run and now - last_run[name] < every:
+                    continue
+                last_run[name] = now
+                try:
+                    run()
+                except Exception as exc:  # noqa: BLE001 - as above: the next interval retries
+                    self.stderr.write(f"job {name} failed: {exc.__class__.__name__}: {exc}")
             close_old_connections()
             if due_sweep:
                 last_sweep = now

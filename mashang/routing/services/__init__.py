@@ -1,0 +1,1 @@
+"""Writes of the routing app (one module per subject)."""
