@@ -111,10 +111,14 @@ class TextModel:
     coef: np.ndarray  # float32, labels × N_FEATURES
     intercept: np.ndarray  # float32, labels
     temperature: float = 1.0
+    _columns: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def decisions(self, docs: Sequence[tuple[str, str]]) -> np.ndarray:
         x = _weigh(_counts(docs), self.idf)
-        return np.asarray(x @ self.coef.T) + self.intercept
+        if self._columns is None:  # features × labels, contiguous: a product touches only x's columns
+            self._columns = np.ascontiguousarray(self.coef.T)
+        # Both float32: a mixed product would copy the whole weight matrix at every call.
+        return np.asarray(x.astype(np.float32) @ self._columns) + self.intercept
 
     def confidences(self, decisions: np.ndarray) -> np.ndarray:
         return _softmax(decisions * self.temperature)
