@@ -99,26 +99,55 @@ def _counts(docs: Sequence[tuple[str, str]]) -> sparse.csr_matrix:
     return matrix
 
 
-def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    weighted = counts.multiply(idf).tocsr().astype(np.float64)
-    return normalize(weighted, copy=False)
-
-
 @dataclass
 class TextModel:
+    """A trained model, kept compact: only the hashed columns seen in training (``used``), their
+    inverse document frequencies and their weights per label (``used`` × labels, contiguous
+    float32), so a zone's model is tens of megabytes in memory rather than the full space's."""
+
     labels: list[str]
-    idf: np.ndarray  # float32, N_FEATURES
-    coef: np.ndarray  # float32, labels × N_FEATURES
+    used: np.ndarray  # int32, the hashed columns seen in training, ascending
+    idf: np.ndarray  # float32, one per used column
+    weights: np.ndarray  # float32, used columns × labels
     intercept: np.ndarray  # float32, labels
     temperature: float = 1.0
-    _columns: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _position: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of_full(cls, labels: list[str], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> TextModel:
+        """From the full space: ``idf`` per column (0 where unseen), ``coef`` labels × columns."""
+        used = np.flatnonzero(idf).astype(np.int32)
+        return cls(
+            labels=labels,
+            used=used,
+            idf=idf[used].astype(np.float32),
+            weights=np.ascontiguousarray(coef[:, used].T, dtype=np.float32),
+            intercept=intercept.astype(np.float32),
+        )
+
+    def _positions(self) -> np.ndarray:
+        if self._position is None:
+            position = np.full(N_FEATURES, -1, dtype=np.int32)
+            position[self.used] = np.arange(len(self.used), dtype=np.int32)
+            self._position = position
+        return self._position
+
+    def vectors(self, docs: Sequence[tuple[str, str]]) -> sparse.csr_matrix:
+        """The documents in the model's compact space: tf-idf, unit length, unseen columns dropped."""
+        counts = _counts(docs)
+        columns = self._positions()[counts.indices]
+        keep = columns >= 0
+        rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[keep]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=counts.shape[0]))])
+        matrix = sparse.csr_matrix(
+            (counts.data[keep] * self.idf[columns[keep]], columns[keep], indptr),
+            shape=(counts.shape[0], len(self.used)),
+            dtype=np.float32,
+        )
+        return normalize(matrix, copy=False)
 
     def decisions(self, docs: Sequence[tuple[str, str]]) -> np.ndarray:
-        x = _weigh(_counts(docs), self.idf)
-        if self._columns is None:  # features × labels, contiguous: a product touches only x's columns
-            self._columns = np.ascontiguousarray(self.coef.T)
-        # Both float32: a mixed product would copy the whole weight matrix at every call.
-        return np.asarray(x.astype(np.float32) @ self._columns) + self.intercept
+        return np.asarray(self.vectors(docs) @ self.weights) + self.intercept
 
     def confidences(self, decisions: np.ndarray) -> np.ndarray:
         return _softmax(decisions * self.temperature)
@@ -129,35 +158,34 @@ class TextModel:
     def top(self, title: str, body: str = "", k: int = 3, words: int = 5) -> list[Choice]:
         """The ``k`` likeliest labels with their confidence and the words that drove each."""
         doc = (title, body)
-        decisions = self.decisions([doc])[0]
+        x = self.vectors([doc])
+        decisions = np.asarray(x @ self.weights)[0] + self.intercept
         confidence = self.confidences(decisions[None, :])[0]
         order = np.argsort(-decisions)[:k]
+        value = dict(zip(x.indices.tolist(), x.data.tolist(), strict=True))
         tokens = sorted(set(_analyse(doc)))
-        hashed = _TOKEN_HASHER.transform([[t] for t in tokens]).tocsr() if tokens else None
-        x = _weigh(_counts([doc]), self.idf).toarray()[0]
+        if tokens:
+            columns = self._positions()[_TOKEN_HASHER.transform([[t] for t in tokens]).tocsr().indices]
+            known = [(t, c) for t, c in zip(tokens, columns.tolist(), strict=True) if c >= 0 and c in value]
+        else:
+            known = []
         choices = []
         for i in order:
-            drivers: list[str] = []
-            if hashed is not None:
-                columns = hashed.indices  # one column per token, in token order
-                weight = x[columns] * self.coef[i, columns]
-                ranked = [tokens[j] for j in np.argsort(-weight) if weight[j] > 0]
-                drivers = _readable(ranked, words)
-            choices.append(Choice(self.labels[i], float(confidence[i]), drivers))
+            weight = [(value[c] * float(self.weights[c, i]), t) for t, c in known]
+            ranked = [t for w, t in sorted(weight, key=lambda pair: -pair[0]) if w > 0]
+            choices.append(Choice(self.labels[i], float(confidence[i]), _readable(ranked, words)))
         return choices
 
     # -- storage -----------------------------------------------------------------------------
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
-        used = np.flatnonzero(self.idf)
         np.savez_compressed(
             buffer,
             labels=np.array(self.labels, dtype=str),
-            idf_index=used.astype(np.int32),
-            idf_value=self.idf[used],
-            coef_index=used.astype(np.int32),
-            coef_value=self.coef[:, used],
+            used=self.used,
+            idf=self.idf,
+            weights=self.weights,
             intercept=self.intercept,
             temperature=np.array([self.temperature]),
             n_features=np.array([N_FEATURES]),
@@ -169,18 +197,20 @@ class TextModel:
         with np.load(io.BytesIO(data), allow_pickle=False) as f:
             if int(f["n_features"][0]) != N_FEATURES:
                 raise ValueError("The model was trained with another feature space.")
-            idf = np.zeros(N_FEATURES, dtype=np.float32)
-            idf[f["idf_index"]] = f["idf_value"]
-            labels = [str(x) for x in f["labels"]]
-            coef = np.zeros((len(labels), N_FEATURES), dtype=np.float32)
-            coef[:, f["coef_index"]] = f["coef_value"]
             return cls(
-                labels=labels,
-                idf=idf,
-                coef=coef,
+                labels=[str(x) for x in f["labels"]],
+                used=f["used"].astype(np.int32),
+                idf=f["idf"].astype(np.float32),
+                weights=np.ascontiguousarray(f["weights"], dtype=np.float32),
                 intercept=f["intercept"].astype(np.float32),
                 temperature=float(f["temperature"][0]),
             )
+
+
+def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Training's weighting in the full hashed space (``idf`` 0 where a column is unseen)."""
+    weighted = counts.multiply(idf).tocsr().astype(np.float64)
+    return normalize(weighted, copy=False)
 
 
 @dataclass(frozen=True)
@@ -297,11 +327,11 @@ def train(
                 )
             if progress:
                 progress(f"epoch {epoch + 1} of {epochs}")
-    return TextModel(
+    return TextModel.of_full(
         labels=[str(x) for x in model.classes_],
         idf=idf,
-        coef=model.coef_.astype(np.float32),
-        intercept=model.intercept_.astype(np.float32),
+        coef=model.coef_,
+        intercept=model.intercept_,
     )
 
 
