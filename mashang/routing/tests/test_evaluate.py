@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from mashang.routing.tests.test_suggestions import TOPICS, _text
 
@@ -62,7 +63,7 @@ def test_cross_validation_on_titles_alone(tmp_path):
 def test_a_bad_file_or_call_is_refused_with_a_clear_message(tmp_path, content, args, message):
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(CommandError, match=message):
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         call_command("routing_evaluate", "--train", str(path), *args, "--quiet", stdout=StringIO())
 
 

@@ -427,6 +427,6 @@ def test_the_demand_page_says_which_rule_decides(zone, admin, power):
     client = Client()
     client.force_login(zone.officer)
     html = client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
-    assert "Rule 1 “园区供电” decides: lead unit 供电所" in html
+    assert "规则 1“园区供电”：主办单位为供电所" in html  # the zone's language
     assert "住房和城乡建设局" in html.split("routing-rule", 1)[1].split("</div>", 1)[0]
 

@@ -19,6 +19,7 @@ MSG_PROGRESS = "已生成 {done}/{total} 条诉求…"
 MSG_DONE = "演示数据已载入：{zone}，{demands} 条诉求，{enterprises} 家企业，{users} 位用户，用时 {seconds:.1f} 秒。"
 MSG_MEETINGS = "研判会议 {meetings} 次，会议决定的督办事项 {action_items} 项。"
 MSG_SWEEPS = "督办巡查按时回放 {sweeps} 次，发出提醒、黄牌和红牌共 {notices} 条。"
+MSG_ROUTING = "分拨建议：{models}；近 30 天热点 {topics} 个（其中上升 {rising} 个），用时 {seconds:.1f} 秒。"
 MSG_PASSWORD = "演示用户的密码均为 {password}；mashang demo_users 列出全部用户。"
 MSG_BAD_DATE = "--until 应为 YYYY-MM-DD 格式的日期，例如 2026-06-30"
 
@@ -103,6 +104,7 @@ class Command(BaseCommand):
                 result = demo_load(wanted, progress=progress)
         except (DemoRefused, DemoError) as exc:
             raise CommandError(str(exc)) from exc
+        routing = self._routing()
         seconds = time.perf_counter() - started
         if verbosity:
             self.stdout.write(
@@ -127,4 +129,26 @@ class Command(BaseCommand):
             self.stdout.write(
                 MSG_SWEEPS.format(sweeps=result.stats.sweeps, notices=result.stats.notices)
             )
+            self.stdout.write(routing)
             self.stdout.write(MSG_PASSWORD.format(password=DEMO_PASSWORD))
+
+    def _routing(self) -> str:
+        """Suggestions learnt from the loaded history and its hot topics, as the worker would
+        compute them later (daily and hourly), so the demo shows them at once."""
+        from mashang.routing.services.training import classifiers_retrain
+        from mashang.routing.topics import topics_compute
+
+        started = time.perf_counter()
+        trained = classifiers_retrain(trigger="demo")
+        computed = topics_compute()
+        models = "，".join(
+            f"{c.get_target_display()} v{c.version} {c.get_status_display()}"
+            + (f"（宏平均 F1 {c.macro_f1:.3f}）" if c.macro_f1 is not None else "")
+            for c in trained
+        )
+        return MSG_ROUTING.format(
+            models=models,
+            topics=len(computed.topics),
+            rising=sum(1 for t in computed.topics if t.is_rising),
+            seconds=time.perf_counter() - started,
+        )
