@@ -53,6 +53,12 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3600},
     },
+    # New demands dispatched automatically where the zone turned that on (mashang.routing.tasks).
+    "routing-auto-dispatch": {
+        "task": "mashang.routing.auto_dispatch",
+        "schedule": 10.0,
+        "options": {"expires": 10},
+    },
     # The suggestion classifiers retrained on the zone's history, daily (mashang.routing.tasks).
     **(
         {

@@ -398,6 +398,13 @@ if MASHANG_ROUTING_RETRAIN_SECONDS < 0 or not 2 <= MASHANG_ROUTING_CV_FOLDS <= 2
         "and MASHANG_ROUTING_CV_ROWS at least 100"
     )
 
+# Hot topics (未诉先办, mashang.routing.topics): the window the worker groups demands over, in
+# days, and how many demands a topic needs in it before its growth makes it "rising".
+MASHANG_HOT_TOPICS_DAYS = env_int("MASHANG_HOT_TOPICS_DAYS", 30)
+MASHANG_HOT_TOPICS_RISING_MIN = env_int("MASHANG_HOT_TOPICS_RISING_MIN", 8)
+if not 1 <= MASHANG_HOT_TOPICS_DAYS <= 366 or MASHANG_HOT_TOPICS_RISING_MIN < 1:
+    raise ImproperlyConfigured("MASHANG_HOT_TOPICS_DAYS must be 1-366 and MASHANG_HOT_TOPICS_RISING_MIN at least 1")
+
 CELERY_BROKER_URL = MASHANG_BROKER_URL or "memory://"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

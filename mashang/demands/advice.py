@@ -30,17 +30,3 @@ def advice_for(demand: Demand) -> Advice | None:
     """The registered advisor's advice for ``demand``, or None."""
     return _advisors[0](demand) if _advisors else None
 
-
-_filed: list[Callable[[int], None]] = []
-
-
-def filed_register(listener: Callable[[int], None]) -> None:
-    """Have ``listener(demand_id)`` run once a new demand is committed (routing registers its
-    automatic dispatch here; registering again replaces it)."""
-    _filed[:] = [listener]
-
-
-def filed_announce(demand_id: int) -> None:
-    """Call the registered listener for a demand just filed (after its transaction commits)."""
-    for listener in _filed:
-        listener(demand_id)

@@ -19,17 +19,24 @@ class RoutingConfig(AppConfig):
 
         from config.celery import ROUTING_RETRAIN_SECONDS
         from mashang.audit.labels import event_label_register
-        from mashang.demands.advice import advice_register, filed_register
-        from mashang.routing.tasks import RETRAIN_JOB, retrain_now
+        from mashang.demands.advice import advice_register
+        from mashang.routing.tasks import (
+            AUTO_DISPATCH_JOB,
+            AUTO_DISPATCH_SECONDS,
+            RETRAIN_JOB,
+            auto_dispatch_now,
+            retrain_now,
+        )
 
         # The suggestion classifiers retrained on schedule (beat's "routing-retrain").
         if ROUTING_RETRAIN_SECONDS > 0:
             job_register(RETRAIN_JOB, retrain_now, every=ROUTING_RETRAIN_SECONDS)
-        # The triage form starts from the matching rule or a confident suggestion; a new
-        # demand is dispatched automatically where the zone turned that on. (Imported when
-        # first used: scikit-learn stays out of processes that never suggest, the worker's.)
+        # New demands dispatched automatically where the zone turned that on (beat's
+        # "routing-auto-dispatch" with a broker).
+        job_register(AUTO_DISPATCH_JOB, auto_dispatch_now, every=AUTO_DISPATCH_SECONDS)
+        # The triage form starts from the matching rule or a confident suggestion. (Imported
+        # when first used: scikit-learn stays out of processes that never suggest.)
         advice_register(_triage_advice)
-        filed_register(_on_filed)
         event_label_register(subject_type="demand", action="auto_dispatch", label=_("automatic dispatch"))
 
 
@@ -37,9 +44,3 @@ def _triage_advice(demand):
     from mashang.routing.suggest import triage_advice_for
 
     return triage_advice_for(demand)
-
-
-def _on_filed(demand_id: int) -> None:
-    from mashang.routing.services.automatic import on_filed
-
-    on_filed(demand_id)

@@ -110,11 +110,11 @@ def classifier_detail(request: HttpRequest, classifier_id: int) -> HttpResponse:
     })
 
 
-def _retrain_in_background() -> None:
+def _retrain_in_background(actor_id: int) -> None:
     from mashang.routing.tasks import retrain_now
 
     try:
-        retrain_now("on demand")
+        retrain_now("on demand", actor_id)
     finally:
         close_old_connections()
 
@@ -127,9 +127,11 @@ def classifier_retrain(request: HttpRequest) -> HttpResponse:
     if settings.MASHANG_BROKER_URL:
         from mashang.routing.tasks import retrain
 
-        retrain.delay("on demand")
+        retrain.delay("on demand", request.user.pk)
     else:  # the embedded default: no worker queue, train beside the page
-        threading.Thread(target=_retrain_in_background, name="routing-retrain", daemon=True).start()
+        threading.Thread(
+            target=_retrain_in_background, args=(request.user.pk,), name="routing-retrain", daemon=True
+        ).start()
     messages.success(request, MSG_RETRAIN_STARTED)
     return redirect("routing:classifiers")
 

@@ -13,12 +13,11 @@ def triage_advice(*, demand: Demand, actor: User | None) -> dict[str, Any]:
     """What the panel shows: ``rule`` (the first active rule that matches, or None),
     ``suggestions`` (per target, the top three with confidence and words; empty without a
     classifier in use) and ``similar`` (similar demands the actor may see)."""
-    from mashang.routing.rules import rule_matching
     from mashang.routing.similar import similar_demands
-    from mashang.routing.suggest import suggestions_show
+    from mashang.routing.suggest import rule_deciding, suggestions_show
 
     return {
-        "rule": rule_matching(demand),
+        "rule": rule_deciding(demand),
         "suggestions": suggestions_show(demand=demand),
         "similar": similar_demands(demand=demand, actor=actor) if actor is not None else [],
     }

@@ -85,7 +85,7 @@ def suggestions_show(*, demand: Demand) -> dict[str, dict]:
     suggested = suggestions_compute(demand)
     if not suggested:
         return {}
-    suggestion_keep(demand, suggested, rule=rule_matching(demand))
+    suggestion_keep(demand, suggested, rule=rule_deciding(demand, suggested))
     shown = {}
     for target, s in suggested.items():
         names = _names(target, [c.label for c in s.choices])
@@ -114,20 +114,34 @@ def with_category(demand: Demand, code: str) -> Demand:
     return hypothetical
 
 
+def _category_for_rules(demand: Demand, suggested: dict[str, Suggested]) -> str:
+    """The category rules are judged with: the demand's own, else a confident suggestion's."""
+    if demand.category_id:
+        return demand.category.code
+    if Target.CATEGORY in suggested:
+        top = suggested[Target.CATEGORY].choices[0]
+        if top.confidence >= PREFILL_CONFIDENCE:
+            return top.label
+    return ""
+
+
+def rule_deciding(demand: Demand, suggested: dict[str, Suggested] | None = None):
+    """The rule that decides ``demand``'s lead unit, judged as the triage form is: with the
+    demand's category, or the suggested one when it has none yet."""
+    if suggested is None:
+        suggested = suggestions_compute(demand)
+    category = _category_for_rules(demand, suggested)
+    judged = with_category(demand, category) if category and not demand.category_id else demand
+    return rule_matching(judged)
+
+
 def triage_advice_for(demand: Demand) -> Advice | None:
     """What the triage form starts from: the suggested category when confident enough, and
     the lead unit, co-units and urgency of the first rule that matches (with that category),
     else the suggested lead unit when confident enough."""
     suggested = suggestions_compute(demand)
-    category = ""
-    if demand.category_id:
-        category = demand.category.code
-    elif Target.CATEGORY in suggested:
-        top = suggested[Target.CATEGORY].choices[0]
-        if top.confidence >= PREFILL_CONFIDENCE:
-            category = top.label
-    judged = with_category(demand, category) if category and not demand.category_id else demand
-    rule = rule_matching(judged)
+    category = _category_for_rules(demand, suggested)
+    rule = rule_deciding(demand, suggested)
     if rule is not None:
         return Advice(
             category=category, lead_unit=rule.lead_unit.code, co_units=tuple(rule.co_units or ()),
@@ -149,7 +163,10 @@ def suggestion_outcomes(classifier: Classifier) -> dict[str, int]:
     ``ignored`` (one not suggested), ``pending`` (not decided yet)."""
     field = "demand__category__code" if classifier.target == Target.CATEGORY else "demand__lead_unit__code"
     counts = {"accepted": 0, "changed": 0, "ignored": 0, "pending": 0}
-    rows = Suggestion.objects.filter(classifier=classifier, automatic=False).values_list("choices", field)
+    rows = Suggestion.objects.filter(classifier=classifier, automatic=False)
+    if classifier.target == Target.LEAD_UNIT:
+        rows = rows.filter(rule__isnull=True)  # a rule decided the unit, not the suggestion
+    rows = rows.values_list("choices", field)
     for choices, final in rows.iterator(chunk_size=2000):
         labels = [c["label"] for c in choices]
         if not final:

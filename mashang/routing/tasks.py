@@ -38,14 +38,36 @@ RETRAIN_TASK = "mashang.routing.retrain"
 RETRAIN_JOB = "routing.retrain"
 
 
-def retrain_now(trigger: str = "schedule") -> list[str]:
-    """Retrain both suggestion classifiers; each one's version and status."""
+def retrain_now(trigger: str = "schedule", actor_id: int | None = None) -> list[str]:
+    """Retrain both suggestion classifiers (for ``actor_id``, who asked, if someone did); each
+    one's version and status."""
+    from mashang.org.models import User
     from mashang.routing.services.training import classifiers_retrain
 
-    rows = classifiers_retrain(trigger=trigger)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    rows = classifiers_retrain(trigger=trigger, actor=actor)
     return [f"{r.target} v{r.version}: {r.status}" for r in rows]
 
 
 @app.task(name=RETRAIN_TASK, ignore_result=True)
-def retrain(trigger: str = "schedule") -> list[str]:
-    return retrain_now(trigger)
+def retrain(trigger: str = "schedule", actor_id: int | None = None) -> list[str]:
+    return retrain_now(trigger, actor_id)
+
+
+AUTO_DISPATCH_TASK = "mashang.routing.auto_dispatch"
+AUTO_DISPATCH_JOB = "routing.auto_dispatch"
+#: Seconds between two looks for new demands to dispatch automatically (beat and the embedded
+#: worker); nothing is read but one settings row while automatic dispatch is off.
+AUTO_DISPATCH_SECONDS = 10.0
+
+
+def auto_dispatch_now() -> int:
+    """Dispatch the new demands the zone's settings allow; how many."""
+    from mashang.routing.services.automatic import auto_dispatch_pending
+
+    return auto_dispatch_pending()
+
+
+@app.task(name=AUTO_DISPATCH_TASK, ignore_result=True)
+def auto_dispatch() -> int:
+    return auto_dispatch_now()

@@ -48,8 +48,9 @@ Computed by the worker every hour (Celery task ``mashang.routing.hot_topics``, o
 embedded worker's job) and on demand with ``mashang hot_topics``; each run is stored
 (:class:`~mashang.routing.models.TopicRun`, the latest ``keep_runs`` kept), and the dashboard,
 the topic pages and the agenda read the latest. A run is derived data, like the scorecard
-snapshots: it records no audit event. Settings: ``MASHANG_HOT_TOPICS`` (a dict of
-:class:`TopicParams`' fields).
+snapshots: it records no audit event. Settings: ``MASHANG_HOT_TOPICS_DAYS`` and
+``MASHANG_HOT_TOPICS_RISING_MIN`` (the window and a rising topic's least volume); the other
+:class:`TopicParams` are fixed here.
 """
 
 from __future__ import annotations
@@ -120,7 +121,10 @@ class TopicParams:
 
     @classmethod
     def configured(cls) -> TopicParams:
-        return cls(**getattr(settings, "MASHANG_HOT_TOPICS", {}))
+        return cls(
+            window_days=settings.MASHANG_HOT_TOPICS_DAYS,
+            rising_min=settings.MASHANG_HOT_TOPICS_RISING_MIN,
+        )
 
 
 # --- the pure part ---------------------------------------------------------------------------

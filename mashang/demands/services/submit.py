@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from mashang.audit.services import event_record
 from mashang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from mashang.core.numbering import number_next
-from mashang.demands.advice import filed_announce
 from mashang.demands.deadlines import Policy, next_due, triage_due
 from mashang.demands.messages import demand_notify
 from mashang.demands.models import Channel, Demand, NumberSequence, Status
@@ -216,9 +215,6 @@ def demand_submit(
             )
             # The service team hears of the new demand through the outbox (mashang.notify).
             demand_notify(demand, Action.SUBMIT, at, actor=actor)
-            # Automatic dispatch, where the zone turned it on, once the demand is committed.
-            pk = demand.pk
-            transaction.on_commit(lambda: filed_announce(pk))
     except IntegrityError:
         # The same 12345 order registered at the same moment by someone else.
         if number and Demand.objects.filter(external_number=number).exists():

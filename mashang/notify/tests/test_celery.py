@@ -129,14 +129,15 @@ def test_beat_runs_delivery_every_10_seconds_and_the_sweeps_every_minute():
     retention = "mashang.audit.security_log_purge"  # the security log's 180 days, once a day
     topics = "mashang.routing.hot_topics"  # the hot topics (mashang.routing.tasks), every hour
     retrain = "mashang.routing.retrain"  # the suggestion classifiers, once a day
+    auto = "mashang.routing.auto_dispatch"  # new demands, where the zone dispatches automatically
     assert schedule == {
         tasks.DELIVER_TASK: 10.0, tasks.SWEEP_TASK: 60.0, landstart: 60.0, retention: 86400.0,
-        topics: 3600.0, retrain: 86400.0,
+        topics: 3600.0, retrain: 86400.0, auto: 10.0,
     }
     import_module("mashang.landstart.tasks")  # as the worker's autodiscovery does
     import_module("mashang.audit.tasks")
     import_module("mashang.routing.tasks")
-    assert {tasks.DELIVER_TASK, tasks.SWEEP_TASK, landstart, retention, topics, retrain} <= set(app.tasks)
+    assert {tasks.DELIVER_TASK, tasks.SWEEP_TASK, landstart, retention, topics, retrain, auto} <= set(app.tasks)
 
 
 def test_the_sweep_task_is_skipped_where_supervision_is_not_installed(monkeypatch):

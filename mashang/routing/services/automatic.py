@@ -12,8 +12,10 @@ confidences and the rule.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +25,7 @@ from mashang.core.errors import ApplicationError, Conflict, PermissionDenied, Va
 from mashang.demands.models import Demand, Status
 from mashang.demands.services.lifecycle import demand_dispatch, demand_triage
 from mashang.org.models import Category, User
-from mashang.routing.models import AutoDispatch, Target
+from mashang.routing.models import AutoDispatch, Suggestion, Target
 from mashang.routing.rules import rule_matching
 from mashang.routing.suggest import suggestion_keep, suggestions_compute, with_category
 
@@ -31,6 +33,12 @@ logger = logging.getLogger(__name__)
 
 AUTO_ACTION = "auto_dispatch"
 ROUTING_USERNAME = "mashang-routing"
+
+
+@dataclass(frozen=True)
+class _Decided:
+    label: str
+    confidence: float | None  # None: the category the demand was filed with
 
 
 def routing_actor() -> User:
@@ -43,7 +51,11 @@ def routing_actor() -> User:
             display_name=_("Automatic dispatch"),
         )
         user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:  # created at the same moment by another worker
+            user = User.objects.get(username=ROUTING_USERNAME)
     return user
 
 
@@ -94,7 +106,11 @@ def auto_dispatch_update(
 
 
 def demand_auto_dispatch(*, demand_id: int) -> Demand | None:
-    """Triage and dispatch the new demand if the zone's settings allow; None when it waits."""
+    """Triage and dispatch the new demand if the zone's settings allow; None when it waits.
+
+    A demand filed with a category keeps it (the enterprise or the officer chose it): that
+    category must not be excluded, and only the lead unit is decided. Otherwise the
+    classifier's category must reach the threshold and not be excluded."""
     config = auto_dispatch_settings()
     if not config.is_enabled:
         return None
@@ -102,24 +118,37 @@ def demand_auto_dispatch(*, demand_id: int) -> Demand | None:
     if demand is None or demand.status != Status.SUBMITTED:
         return None
     suggested = suggestions_compute(demand)
-    if Target.CATEGORY not in suggested:
+    excluded = set(config.excluded_categories or ())
+    if demand.category_id:
+        category_code, category_confidence = demand.category.code, None
+        category_how = _("category as filed")
+    elif Target.CATEGORY in suggested:
+        top = suggested[Target.CATEGORY].choices[0]
+        if top.confidence < config.threshold:
+            suggestion_keep(demand, suggested)
+            return None
+        category_code, category_confidence = top.label, top.confidence
+        category_how = _("category suggested at {p:.0%}").format(p=top.confidence)
+    else:
         return None
-    category = suggested[Target.CATEGORY].choices[0]
-    if category.confidence < config.threshold or category.label in (config.excluded_categories or ()):
+    if category_code in excluded:
+        suggestion_keep(demand, suggested)
         return None
-    rule = rule_matching(with_category(demand, category.label))
+    rule = rule_matching(with_category(demand, category_code))
     if rule is not None:
         lead, co, urgency = rule.lead_unit.code, list(rule.co_units or ()), rule.urgency or demand.urgency
         lead_how = _("lead unit by rule “{rule}”").format(rule=rule.name)
     else:
         unit = suggested.get(Target.LEAD_UNIT)
         if unit is None or unit.choices[0].confidence < config.threshold:
+            suggestion_keep(demand, suggested)
             return None
         lead, co, urgency = unit.choices[0].label, [], demand.urgency
         lead_how = _("lead unit suggested at {p:.0%}").format(p=unit.choices[0].confidence)
-    reason = _("Automatic: category suggested at {p:.0%}, {lead_how} (threshold {t:.0%}).").format(
-        p=category.confidence, lead_how=lead_how, t=config.threshold
+    reason = _("Automatic: {category_how}, {lead_how} (threshold {t:.0%}).").format(
+        category_how=category_how, lead_how=lead_how, t=config.threshold
     )
+    category = _Decided(category_code, category_confidence)
     actor = routing_actor()
     at = timezone.now()
     try:
@@ -141,8 +170,14 @@ def demand_auto_dispatch(*, demand_id: int) -> Demand | None:
                 reason=reason,
                 payload={
                     "category": category.label,
-                    "category_confidence": round(category.confidence, 4),
-                    "category_classifier": suggested[Target.CATEGORY].classifier.version,
+                    "category_confidence": (
+                        round(category.confidence, 4) if category.confidence is not None else None
+                    ),
+                    "category_classifier": (
+                        suggested[Target.CATEGORY].classifier.version
+                        if Target.CATEGORY in suggested and category.confidence is not None
+                        else None
+                    ),
                     "lead_unit": lead,
                     "co_units": co,
                     "rule": rule.pk if rule is not None else None,
@@ -161,10 +196,30 @@ def demand_auto_dispatch(*, demand_id: int) -> Demand | None:
     return dispatched
 
 
-def on_filed(demand_id: int) -> None:
-    """After a demand is committed: dispatch it automatically if the zone allows. A failure
-    here never fails the filing; the demand then waits for the team."""
-    try:
-        demand_auto_dispatch(demand_id=demand_id)
-    except Exception:  # noqa: BLE001 - the enterprise's filing succeeded; the team will triage
-        logger.exception("automatic dispatch of demand %s failed", demand_id)
+#: How far back the worker looks for new demands not yet considered.
+PENDING_WINDOW = timedelta(hours=24)
+
+
+def auto_dispatch_pending(*, now=None, limit: int = 200) -> int:
+    """The worker's job (every few seconds): consider each demand still awaiting triage that
+    was filed within :data:`PENDING_WINDOW` and has no kept suggestion yet (a considered demand
+    keeps its suggestions, so it is considered once; one an officer opened already has them).
+    How many were dispatched. Nothing happens while automatic dispatch is off."""
+    config = AutoDispatch.objects.order_by("pk").first()
+    if config is None or not config.is_enabled:
+        return 0
+    now = now or timezone.now()
+    pending = (
+        Demand.objects.filter(status=Status.SUBMITTED, submitted_at__gte=now - PENDING_WINDOW)
+        .exclude(pk__in=Suggestion.objects.filter(target=Target.CATEGORY).values("demand_id"))
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    dispatched = 0
+    for demand_id in list(pending):
+        try:
+            if demand_auto_dispatch(demand_id=demand_id) is not None:
+                dispatched += 1
+        except Exception:  # noqa: BLE001 - one demand's failure leaves it to the team, not the rest
+            logger.exception("automatic dispatch of demand %s failed", demand_id)
+    return dispatched

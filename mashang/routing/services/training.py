@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from mashang.audit.services import event_record
 from mashang.core.lazy import LazyModule
 from mashang.demands.models import Demand, Status
-from mashang.org.models import User
-from mashang.routing.models import Classifier, Target
+from mashang.org.models import Category, Unit, User
+from mashang.routing.models import AutoDispatch, Classifier, Target
 
 logger = logging.getLogger(__name__)
 #: scikit-learn is imported when a classifier is first trained or used (mashang.core.lazy).
@@ -57,12 +57,23 @@ def training_examples(target: str) -> tuple[list[tuple[str, str]], list[str], da
 
 
 def _sample(n: int, limit: int, labels: list[str], seed: int = 0) -> list[int]:
+    """At most ``limit`` rows, each label in proportion (stratified), for cross-validation."""
     if n <= limit:
         return list(range(n))
-    import numpy as np
+    from sklearn.model_selection import train_test_split
 
-    rng = np.random.default_rng(seed)
-    return sorted(rng.choice(n, size=limit, replace=False).tolist())
+    kept, _rest = train_test_split(list(range(n)), train_size=limit, stratify=labels, random_state=seed)
+    return sorted(kept)
+
+
+def _labels_lost(active: Classifier, labels: list[str]) -> list[str]:
+    """The labels the classifier in use suggests, still active in the zone, that a new one
+    would no longer know (too few examples left): a higher score without them is no gain."""
+    missing = set(active.labels or ()) - set(labels)
+    if not missing:
+        return []
+    model = Category if active.target == Target.CATEGORY else Unit
+    return sorted(model.objects.filter(code__in=missing, is_active=True).values_list("code", flat=True))
 
 
 def classifier_train(
@@ -121,7 +132,11 @@ def _store(record: dict, *, status: str | None, note: str = "", model=None, acto
         data = model.to_bytes()
         sha = hashlib.sha256(data).hexdigest()
         artifact = default_storage.save(f"routing/models/{target}-{sha[:16]}.npz", ContentFile(data))
+    AutoDispatch.objects.get_or_create(pk=1)
     with transaction.atomic():
+        # One training stores and compares at a time (two at once would both take the same
+        # version, or each compare with the one the other is retiring).
+        AutoDispatch.objects.select_for_update().filter(pk=1).first()
         active = Classifier.objects.select_for_update().filter(target=target, status=Classifier.Status.ACTIVE).first()
         version = (Classifier.objects.filter(target=target).aggregate(v=Max("version"))["v"] or 0) + 1
         if status is None:
@@ -129,6 +144,11 @@ def _store(record: dict, *, status: str | None, note: str = "", model=None, acto
             if active is None:
                 status = Classifier.Status.ACTIVE
                 note = _("The first classifier: in use.")
+            elif lost := _labels_lost(active, record["labels"]):
+                status = Classifier.Status.REJECTED
+                note = _("Not used: it could no longer suggest {labels}, which version {old} in use can.").format(
+                    labels="、".join(lost), old=active.version
+                )
             elif active.macro_f1 is None or new_f1 >= active.macro_f1:
                 status = Classifier.Status.ACTIVE
                 note = _("In use: macro-F1 {new:.3f}, not worse than version {old} ({old_f1:.3f}).").format(

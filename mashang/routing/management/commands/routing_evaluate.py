@@ -15,6 +15,7 @@ import csv
 import json
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -109,15 +110,26 @@ class Command(BaseCommand):
         )
 
     def _table(self, scores: classifier.Scores) -> None:
-        width = max(len(label) for label in scores.labels) + 2
-        self.stdout.write(
-            f"{_('label'):<{width}}{_('precision'):>10}{_('recall'):>10}{'F1':>10}{_('support'):>10}"
-        )
+        label_heading, average = _("label"), _("macro average")
+        headings = [_("precision"), _("recall"), "F1", _("support")]
+        width = max(_width(label) for label in [*scores.labels, label_heading, average]) + 2
+        self.stdout.write(_pad(label_heading, width) + "".join(_pad_left(h, 10) for h in headings))
         for label in scores.labels:
             c = scores.per_class[label]
             self.stdout.write(
-                f"{label:<{width}}{c['precision']:>10.3f}{c['recall']:>10.3f}{c['f1']:>10.3f}{c['support']:>10}"
+                f"{_pad(label, width)}{c['precision']:>10.3f}{c['recall']:>10.3f}{c['f1']:>10.3f}{c['support']:>10}"
             )
-        self.stdout.write(
-            f"{_('macro average'):<{width}}{'':>10}{'':>10}{scores.macro_f1:>10.3f}{scores.n:>10}"
-        )
+        self.stdout.write(f"{_pad(average, width)}{'':>10}{'':>10}{scores.macro_f1:>10.3f}{scores.n:>10}")
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _pad_left(text: str, width: int) -> str:
+    return " " * max(0, width - _width(text)) + text
