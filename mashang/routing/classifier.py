@@ -327,11 +327,14 @@ def train(
                 )
             if progress:
                 progress(f"epoch {epoch + 1} of {epochs}")
+    coef, intercept = model.coef_, model.intercept_
+    if coef.shape[0] == 1:  # two labels: one separating line; each label gets its side of it
+        coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
     return TextModel.of_full(
         labels=[str(x) for x in model.classes_],
         idf=idf,
-        coef=model.coef_,
-        intercept=model.intercept_,
+        coef=coef,
+        intercept=intercept,
     )
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -156,3 +157,50 @@ def auto_dispatch_settings_save(request: HttpRequest) -> HttpResponse:
             messages.success(request, MSG_SETTINGS_SAVED)
             return redirect("routing:classifiers")
     return render(request, "routing/classifiers.html", _index_context(request, form), status=status)
+
+
+@require_GET
+@login_required
+def classifier_export(request: HttpRequest, classifier_id: int) -> HttpResponse:
+    """The classifier's figures as a workbook: per class, and the confusion matrix."""
+    from mashang.core.files import export_response
+    from mashang.core.spreadsheet import Column, Sheet, sheets_workbook
+
+    _reader(request)
+    row = Classifier.objects.filter(pk=classifier_id).first()
+    if row is None:
+        raise Http404(MSG_NOT_FOUND)
+    names = _names(row.target)
+    confusion = row.confusion if isinstance(row.confusion, dict) else {}
+    labels = confusion.get("labels", [])
+    title = str(_("{target} classifier v{version}")).format(target=row.get_target_display(), version=row.version)
+    notes = [
+        str(_("Trained {when} on {n} demands; {k}-fold cross-validation: macro-F1 {f1:.3f}, accuracy {acc:.3f}.")).format(
+            when=timezone.localtime(row.trained_at).strftime("%Y-%m-%d %H:%M"), n=row.n_samples, k=row.folds,
+            f1=row.macro_f1 or 0, acc=row.accuracy or 0,
+        ),
+        f"{row.get_status_display()}: {row.note}",
+    ]
+    per_class = Sheet(
+        title=title,
+        name=str(_("Per class")),
+        notes=notes,
+        columns=[
+            Column(str(row.get_target_display()), 24), Column(str(_("Code")), 14),
+            Column(str(_("Precision")), 12, "0.000"), Column(str(_("Recall")), 12, "0.000"),
+            Column("F1", 12, "0.000"), Column(str(_("Demands")), 12),
+        ],
+        rows=[
+            [names.get(code, code), code, c["precision"], c["recall"], c["f1"], c["support"]]
+            for code, c in sorted(row.per_class.items(), key=lambda item: -item[1]["support"])
+        ],
+    )
+    matrix = Sheet(
+        title=title,
+        name=str(_("Confusion matrix")),
+        notes=[str(_("Rows: what the demand really was; columns: what was suggested first in cross-validation."))],
+        columns=[Column(str(row.get_target_display()), 24)] + [Column(names.get(c, c), 12) for c in labels],
+        rows=[[names.get(code, code), *confusion["matrix"][i]] for i, code in enumerate(labels)],
+    )
+    content = sheets_workbook(title=title, sheets=[per_class, matrix])
+    return export_response(content, filename=f"{title}.xlsx")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("classifiers/retrain/", classifier_views.classifier_retrain, name="classifiers-retrain"),
     path("classifiers/automatic/", classifier_views.auto_dispatch_settings_save, name="auto-dispatch"),
     path("classifiers/<int:classifier_id>/", classifier_views.classifier_detail, name="classifier"),
+    path("classifiers/<int:classifier_id>/export.xlsx", classifier_views.classifier_export, name="classifier-export"),
     path("topics/", topic_views.topic_index, name="topics"),
     path("topics/<int:topic_id>/", topic_views.topic_detail, name="topic"),
 ]

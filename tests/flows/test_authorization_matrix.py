@@ -421,6 +421,7 @@ PAGES: dict[str, list[Case]] = {
     "routing:topic": [_p("topic", ENTERPRISES)],
     # How good the suggestions are: the service team, supervisors, leaders and administrators.
     "routing:classifier": [_p("classifier", STAFF)],
+    "routing:classifier-export": [_p("classifier", STAFF)],
 }
 
 PAGE_ID = {**ID_PARAM, "unit": "code"}

@@ -149,6 +149,11 @@ def _place(rule: Rule, position: int, *, actor: User, at: datetime) -> dict[int,
             r.updated_at = at
             r.save(update_fields=["position", "version", "updated_at"])
             _revise(r, actor=actor, at=at, reason=str(_("moved with another rule")))
+            event_record(
+                subject_type="routing_rule", subject_id=r.pk, action="move", actor=actor, at=at,
+                reason=str(_("moved with another rule")),
+                payload={"from": moved[r.pk][0], "to": rank, "version": r.version},
+            )
     return moved
 
 

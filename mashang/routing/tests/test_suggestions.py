@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from mashang.audit.models import Event
 from mashang.demands.models import Demand, Status
@@ -107,6 +109,16 @@ def test_the_classifier_learns_the_words_of_each_kind_and_says_why():
     assert again.predict(probe) == model.predict(probe) == ["tax", "hiring"]
 
 
+def test_two_labels_are_told_apart_too():
+    rng = random.Random(4)
+    docs = [_text(rng, ("power", "tax")[i % 2]) for i in range(40)]
+    labels = [("power", "tax")[i % 2] for i in range(40)]
+    model = classifier.train(docs, labels)
+    top = model.top("车间突然停电", "")
+    assert [c.label for c in top] == ["power", "tax"] and top[0].confidence > 0.5
+    assert classifier.cross_validate(docs, labels, folds=4).macro_f1 > 0.9
+
+
 def test_cross_validation_scores_every_row_once_on_a_model_that_never_saw_it():
     rng = random.Random(2)
     docs = [_text(rng, list(TOPICS)[i % 3]) for i in range(60)]
@@ -152,6 +164,18 @@ def test_a_worse_classifier_does_not_replace_a_better_one(history):
     assert good.status == Classifier.Status.ACTIVE
     assert model_in_use(Target.CATEGORY)[0].pk == good.pk
     assert "worse" in worse.note or "不如" in worse.note or str(good.version) in worse.note
+
+
+def test_a_classifier_that_could_no_longer_suggest_an_active_category_is_not_used(history):
+    good = _train()
+    # Nearly all the hiring demands are gone (merged elsewhere): too few to learn it again.
+    hiring = Demand.objects.filter(category__code="hiring").order_by("id")
+    Demand.objects.filter(pk__in=list(hiring.values_list("pk", flat=True)[2:])).delete()
+    narrower = _train()
+    assert "hiring" not in narrower.labels and "hiring" in narrower.params["left_out"]
+    assert narrower.status == Classifier.Status.REJECTED and "hiring" in narrower.note
+    good.refresh_from_db()
+    assert good.status == Classifier.Status.ACTIVE
 
 
 def test_a_classifier_at_least_as_good_replaces_the_one_in_use(history):
@@ -302,8 +326,17 @@ def test_the_honesty_page_shows_versions_scores_and_the_confusion_matrix(zone, h
     assert f'data-classifier="{row.pk}"' in index.content.decode()
     detail = client.get(reverse("routing:classifier", args=[row.pk])).content.decode()
     assert "hiring-类" in detail and 'class="list confusion"' in detail
+    export = client.get(reverse("routing:classifier-export", args=[row.pk]))
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(BytesIO(export.content))
+    per_class, matrix = book.worksheets
+    cells = [c for r in per_class.iter_rows(values_only=True) for c in r]
+    assert "hiring-类" in cells and "power-类" in cells
+    counts = [v for r in matrix.iter_rows(min_row=5, min_col=2, values_only=True) for v in r if v is not None]
+    assert sum(counts) == row.n_samples  # every demand once in the matrix
     client.force_login(zone.contact)
     assert client.get(reverse("routing:classifiers")).status_code == 403
+    assert client.get(reverse("routing:classifier-export", args=[row.pk])).status_code == 403
 
 
 def test_only_an_administrator_retrains_or_changes_automatic_dispatch(zone, history):
