@@ -111,6 +111,11 @@ def classifier_detail(request: HttpRequest, classifier_id: int) -> HttpResponse:
     })
 
 
+#: One on-demand training at a time in this process (a second press while it runs is told so).
+_retraining = threading.Lock()
+MSG_RETRAIN_RUNNING = _("A retraining is already running; its versions appear here when it is done.")
+
+
 def _retrain_in_background(actor_id: int) -> None:
     from mashang.routing.tasks import retrain_now
 
@@ -118,6 +123,7 @@ def _retrain_in_background(actor_id: int) -> None:
         retrain_now("on demand", actor_id)
     finally:
         close_old_connections()
+        _retraining.release()
 
 
 @require_POST
@@ -129,6 +135,9 @@ def classifier_retrain(request: HttpRequest) -> HttpResponse:
         from mashang.routing.tasks import retrain
 
         retrain.delay("on demand", request.user.pk)
+    elif not _retraining.acquire(blocking=False):
+        messages.info(request, MSG_RETRAIN_RUNNING)
+        return redirect("routing:classifiers")
     else:  # the embedded default: no worker queue, train beside the page
         threading.Thread(
             target=_retrain_in_background, args=(request.user.pk,), name="routing-retrain", daemon=True

@@ -339,6 +339,27 @@ def test_the_honesty_page_shows_versions_scores_and_the_confusion_matrix(zone, h
     assert client.get(reverse("routing:classifier-export", args=[row.pk])).status_code == 403
 
 
+def test_retraining_on_demand_records_who_asked_and_a_second_press_waits(zone, history):
+    from mashang.routing import classifier_views
+    from mashang.routing.tasks import retrain_now
+
+    admin = _admin()
+    assert retrain_now("on demand", admin.pk) == ["category v1: active", "lead_unit v1: active"]
+    events = Event.objects.filter(subject_type="routing_classifier", action="train")
+    assert {e.actor_id for e in events} == {admin.pk}
+    assert set(Classifier.objects.values_list("trigger", flat=True)) == {"on demand"}
+    # While one runs in this process, the button says so and starts nothing.
+    client = Client()
+    client.force_login(admin)
+    assert classifier_views._retraining.acquire(blocking=False)
+    try:
+        page = client.post(reverse("routing:classifiers-retrain"), follow=True)
+    finally:
+        classifier_views._retraining.release()
+    assert page.status_code == 200
+    assert Classifier.objects.count() == 2
+
+
 def test_only_an_administrator_retrains_or_changes_automatic_dispatch(zone, history):
     client = Client()
     client.force_login(zone.officer)
