@@ -169,11 +169,18 @@ class TextModel:
             known = [(t, c) for t, c in zip(tokens, columns.tolist(), strict=True) if c >= 0 and c in value]
         else:
             known = []
+        title_words = [w for w in dict.fromkeys(rjieba.cut(text_normalise(title))) if len(w.strip()) > 1]
         choices = []
         for i in order:
-            weight = [(value[c] * float(self.weights[c, i]), t) for t, c in known]
-            ranked = [t for w, t in sorted(weight, key=lambda pair: -pair[0]) if w > 0]
-            choices.append(Choice(self.labels[i], float(confidence[i]), _readable(ranked, words)))
+            weight = {t: value[c] * float(self.weights[c, i]) for t, c in known}
+            drivers = _words_driving(weight, title_words)
+            if len(drivers) < words:  # titles of single characters: the strongest n-grams
+                ranked = [t for t, w in sorted(weight.items(), key=lambda pair: -pair[1]) if w > 0]
+                drivers += [
+                    w for w in _readable(ranked, words)
+                    if len(w) > 1 and not any(w in d or d in w for d in drivers)
+                ]
+            choices.append(Choice(self.labels[i], float(confidence[i]), drivers[:words]))
         return choices
 
     # -- storage -----------------------------------------------------------------------------
@@ -218,6 +225,21 @@ class Choice:
     label: str
     confidence: float
     words: list[str] = field(default_factory=list)
+
+
+def _words_driving(weight: dict[str, float], title_words: list[str]) -> list[str]:
+    """The words behind a choice as a reader names them: each word of the title scored by the
+    n-grams inside it, each word of the description by its own weight, the strongest first."""
+    scores: dict[str, float] = {}
+    for word in title_words:
+        score = sum(weight.get(g, 0.0) for g in _char_grams(word))
+        if score > 0:
+            scores[word] = score
+    for token, value in weight.items():
+        if token.startswith(_BODY_MARK) and value > 0:
+            word = token[len(_BODY_MARK) :]
+            scores[word] = scores.get(word, 0.0) + value
+    return [w for w, _score in sorted(scores.items(), key=lambda pair: -pair[1])]
 
 
 def _readable(ranked: list[str], limit: int) -> list[str]:

@@ -124,6 +124,12 @@ class Classifier(models.Model):
     def __str__(self) -> str:
         return f"{self.target} v{self.version}"
 
+    TRIGGERS = {"schedule": _("scheduled"), "on demand": _("on demand"), "demo": _("demo load")}
+
+    def trigger_label(self) -> str:
+        """How the training was started, as the page says it."""
+        return str(self.TRIGGERS.get(self.trigger, self.trigger))
+
 
 class Suggestion(models.Model):
     """What the classifier suggested for a demand when it was first shown at triage (or

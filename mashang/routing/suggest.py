@@ -161,15 +161,18 @@ def suggestion_outcomes(classifier: Classifier) -> dict[str, int]:
     """How officers answered the suggestions of ``classifier`` shown to them (automatic ones
     left out): ``accepted`` (they chose the top suggestion), ``changed`` (another of the three),
     ``ignored`` (one not suggested), ``pending`` (not decided yet)."""
-    field = "demand__category__code" if classifier.target == Target.CATEGORY else "demand__lead_unit__code"
+    if classifier.target == Target.CATEGORY:
+        field, decided_at = "demand__category__code", "demand__triaged_at"
+    else:
+        field, decided_at = "demand__lead_unit__code", "demand__dispatched_at"
     counts = {"accepted": 0, "changed": 0, "ignored": 0, "pending": 0}
     rows = Suggestion.objects.filter(classifier=classifier, automatic=False)
     if classifier.target == Target.LEAD_UNIT:
         rows = rows.filter(rule__isnull=True)  # a rule decided the unit, not the suggestion
-    rows = rows.values_list("choices", field)
-    for choices, final in rows.iterator(chunk_size=2000):
+    rows = rows.values_list("choices", field, decided_at)
+    for choices, final, decided in rows.iterator(chunk_size=2000):
         labels = [c["label"] for c in choices]
-        if not final:
+        if not final or decided is None:  # a category filed by the enterprise is not yet a decision
             counts["pending"] += 1
         elif labels and final == labels[0]:
             counts["accepted"] += 1

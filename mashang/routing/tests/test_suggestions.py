@@ -103,6 +103,9 @@ def test_the_classifier_learns_the_words_of_each_kind_and_says_why():
     assert len(top) == 3 and top[0].confidence > top[1].confidence >= top[2].confidence
     assert sum(c.confidence for c in top) == pytest.approx(1.0, abs=1e-6)  # three labels: all of them
     assert any("跳闸" in w or "停电" in w or "供电" in w for w in top[0].words)
+    # Words as a reader names them: whole words of the title or the description, no fragments.
+    text_words = {"车间", "频繁", "跳闸", "生产线", "多次", "停电", "供电所", "处理"}
+    assert top[0].words and set(top[0].words) <= text_words
     # Stored and read back, it decides the same.
     again = classifier.TextModel.from_bytes(model.to_bytes())
     probe = [("出口退税进度", ""), ("招聘技术工人", "岗位缺口较大")]
@@ -314,6 +317,13 @@ def test_outcomes_count_accepted_changed_and_ignored(zone, history):
             act(zone, "triage", "officer", d, category=final)
     outcomes = suggestion_outcomes(row)
     assert outcomes == {"accepted": 1, "changed": 1, "ignored": 0, "pending": 1}
+    # A category the enterprise chose when filing is not an officer's decision yet.
+    filed = submit(zone, title="车间突然停电", description="影响生产线运行。", category_code="power")
+    Suggestion.objects.create(
+        demand=filed, target=Target.CATEGORY, classifier=row, at=filed.submitted_at,
+        choices=[{"label": "power", "confidence": 0.9, "words": []}],
+    )
+    assert suggestion_outcomes(row)["pending"] == 2
     assert picks  # the fixture's kinds are the ones suggested
 
 
