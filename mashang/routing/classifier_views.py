@@ -81,21 +81,26 @@ def _outcomes(row: Classifier) -> dict:
     }}
 
 
-@require_GET
-@login_required
-def classifier_detail(request: HttpRequest, classifier_id: int) -> HttpResponse:
+def _figures(request: HttpRequest, classifier_id: int):
+    """The classifier a reader asked for, the names of its labels, its confusion matrix's
+    labels and rows, and its per-class figures (the largest class first)."""
     _reader(request)
     row = Classifier.objects.filter(pk=classifier_id).first()
     if row is None:
         raise Http404(MSG_NOT_FOUND)
     names = _names(row.target)
-    confusion = row.confusion or {}
-    labels = confusion.get("labels", []) if isinstance(confusion, dict) else []
-    matrix = confusion.get("matrix", []) if isinstance(confusion, dict) else []
+    confusion = row.confusion if isinstance(row.confusion, dict) else {}
     per_class = [
         {"code": code, "name": names.get(code, code), **row.per_class[code]}
         for code in sorted(row.per_class, key=lambda c: -row.per_class[c]["support"])
     ]
+    return row, names, confusion.get("labels", []), confusion.get("matrix", []), per_class
+
+
+@require_GET
+@login_required
+def classifier_detail(request: HttpRequest, classifier_id: int) -> HttpResponse:
+    row, names, labels, matrix, per_class = _figures(request, classifier_id)
     table = [
         {"name": names.get(code, code), "cells": [
             {"n": n, "diagonal": i == j, "share": n / max(1, sum(matrix[i]))} for j, n in enumerate(matrix[i])
@@ -175,13 +180,7 @@ def classifier_export(request: HttpRequest, classifier_id: int) -> HttpResponse:
     from mashang.core.files import export_response
     from mashang.core.spreadsheet import Column, Sheet, sheets_workbook
 
-    _reader(request)
-    row = Classifier.objects.filter(pk=classifier_id).first()
-    if row is None:
-        raise Http404(MSG_NOT_FOUND)
-    names = _names(row.target)
-    confusion = row.confusion if isinstance(row.confusion, dict) else {}
-    labels = confusion.get("labels", [])
+    row, names, labels, matrix, per_class = _figures(request, classifier_id)
     title = str(_("{target} classifier v{version}")).format(target=row.get_target_display(), version=row.version)
     notes = [
         str(_("Trained {when} on {n} demands; {k}-fold cross-validation: macro-F1 {f1:.3f}, accuracy {acc:.3f}.")).format(
@@ -199,17 +198,14 @@ def classifier_export(request: HttpRequest, classifier_id: int) -> HttpResponse:
             Column(str(_("Precision")), 12, "0.000"), Column(str(_("Recall")), 12, "0.000"),
             Column("F1", 12, "0.000"), Column(str(_("Demands")), 12),
         ],
-        rows=[
-            [names.get(code, code), code, c["precision"], c["recall"], c["f1"], c["support"]]
-            for code, c in sorted(row.per_class.items(), key=lambda item: -item[1]["support"])
-        ],
+        rows=[[c["name"], c["code"], c["precision"], c["recall"], c["f1"], c["support"]] for c in per_class],
     )
     matrix = Sheet(
         title=title,
         name=str(_("Confusion matrix")),
         notes=[str(_("Rows: what the demand really was; columns: what was suggested first in cross-validation."))],
         columns=[Column(str(row.get_target_display()), 24)] + [Column(names.get(c, c), 12) for c in labels],
-        rows=[[names.get(code, code), *confusion["matrix"][i]] for i, code in enumerate(labels)],
+        rows=[[names.get(code, code), *matrix[i]] for i, code in enumerate(labels)],
     )
     content = sheets_workbook(title=title, sheets=[per_class, matrix])
     return export_response(content, filename=f"{title}.xlsx")

@@ -1,27 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from mashang.core.management.moments import at_option_parse
 from mashang.landstart.tasks import landstart_sweep_now
 
-MSG_BAD_AT = "--at 需要 ISO 8601 时间，例如 2026-10-09T14:30:00+08:00（不带时区按本地时间）。"
 MSG_DONE = "拿地即动工巡查（{at}）：预审逾期提醒 {prereview} 条"
 MSG_COMMITMENTS = "，容缺承诺督办 {commitments} 条"
-
-
-def _parse_at(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise CommandError(MSG_BAD_AT) from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
 
 
 class Command(BaseCommand):
@@ -36,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--at", help="sweep as of this instant (ISO 8601); default: now")
 
     def handle(self, *args, at=None, **options):
-        now = _parse_at(at) or timezone.now()
+        now = at_option_parse(at) or timezone.now()
         done = landstart_sweep_now(now=now)
         text = MSG_DONE.format(at=timezone.localtime(now).isoformat(), prereview=done["prereview"])
         if "commitments" in done:

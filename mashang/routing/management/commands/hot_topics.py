@@ -1,30 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from mashang.core.management.moments import at_option_parse
 from mashang.routing.topics import TopicParams, topics_compute
 
-MSG_BAD_AT = "--at 需要 ISO 8601 时间，例如 2026-10-09T14:30:00+08:00（不带时区按本地时间）。"
 MSG_BAD_DAYS = "--days 至少为 1。"
 MSG_DONE = "热点话题（{start} 至 {end}，{demands} 件诉求，用时 {seconds:.1f} 秒）：{count} 个"
 HEADER = "排名  热度  诉求  增长  企业  话题"
 ROW = "{rank:>4}  {heat:>5.1f}  {volume:>4}  {growth:>+5.0%}  {enterprises:>4}  {label}{rising}"
 RISING = "  [上升]"
-
-
-def _parse_at(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise CommandError(MSG_BAD_AT) from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
 
 
 class Command(BaseCommand):
@@ -44,7 +30,7 @@ class Command(BaseCommand):
             if days < 1:
                 raise CommandError(MSG_BAD_DAYS)
             params = TopicParams(**{**params.__dict__, "window_days": days})
-        computed = topics_compute(at=_parse_at(at), params=params)
+        computed = topics_compute(at=at_option_parse(at), params=params)
         run = computed.run
         self.stdout.write(
             MSG_DONE.format(

@@ -1,25 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from mashang.core.management.moments import at_option_parse
 from mashang.supervision.services import supervision_sweep
-
-MSG_BAD_AT = "--at 需要 ISO 8601 时间，例如 2026-10-09T14:30:00+08:00（不带时区按本地时间）。"
-
-
-def _parse_at(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise CommandError(MSG_BAD_AT) from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
 
 
 class Command(BaseCommand):
@@ -35,7 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, at=None, dry_run=False, **options):
-        result = supervision_sweep(at=_parse_at(at), dry_run=dry_run)
+        result = supervision_sweep(at=at_option_parse(at), dry_run=dry_run)
         r = result.raised
         verb = "将发出" if result.dry_run else "已发出"
         self.stdout.write(
