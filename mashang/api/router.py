@@ -94,6 +94,7 @@ def _mount() -> None:
     api.add_router("/", "mashang.landstart.plan_api.router")
     api.add_router("/", "mashang.landstart.batches_api.router")
     api.add_router("/", "mashang.meetings.api.router")
+    api.add_router("/", "mashang.routing.api.router")
 
 
 _mount()

@@ -59,6 +59,8 @@ V1 = "/api/v1"
 API: dict[tuple[str, str], Case] = {
     ("delete", f"{V1}/auth/tokens/{{token_id}}"): _c("token", OUT),
     ("get", f"{V1}/demands/{{demand_id}}"): _c("demand", OUT),
+    # The routing's suggestions: the service team and those who oversee it, no enterprise or unit.
+    ("get", f"{V1}/demands/{{demand_id}}/suggestions"): _c("demand", STAFF),
     **{
         ("post", f"{V1}/demands/{{demand_id}}/actions/{a}"): _c("demand", STAFF)
         for a in (

@@ -403,3 +403,30 @@ def test_the_triage_panel_shows_the_suggestions_and_the_form_starts_from_them(zo
     # The enterprise sees no panel.
     client.force_login(zone.contact)
     assert "routing-suggestions" not in client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
+
+
+# --- over the API -------------------------------------------------------------------------
+
+
+def test_the_api_answers_the_rule_and_the_suggestions_to_the_service_team_only(zone, history):
+    from tests.kit.zone import ApiClient
+
+    _train(Target.CATEGORY)
+    _train(Target.LEAD_UNIT)
+    demand = submit(zone, title="车间频繁跳闸", description="二期厂房突然停电，影响生产线运行。")
+    officer = ApiClient("officer")
+    path = f"/api/v1/demands/{demand.pk}/suggestions"
+    answer = officer.get(path)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["rule"] is None
+    assert body["category"]["choices"][0]["code"] == "power"
+    assert body["lead_unit"]["choices"][0]["name"] == "power-单位"
+    assert 0 < body["category"]["choices"][0]["confidence"] <= 1 and body["category"]["choices"][0]["words"]
+    assert not Suggestion.objects.filter(demand=demand).exists()  # reading records nothing
+    rule_create(actor=_admin(), spec=RuleSpec.build(name="停电", words=["停电"], lead_unit=zone.housing.code))
+    assert officer.get(path).json()["rule"]["lead_unit"] == zone.housing.code
+    # The enterprise that filed it and a unit's staff are refused; an unknown demand is 404.
+    assert ApiClient("ent-a").get(path).status_code == 403
+    assert ApiClient("unit-zrzy").get(path).status_code == 403
+    assert officer.get("/api/v1/demands/999999/suggestions").status_code == 404
