@@ -4,45 +4,23 @@ a worker (started in this process) delivers to the stand-in platforms."""
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from importlib import import_module
 
 import pytest
-import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.db import connection, transaction
-from kombu import pools
 
 from config.celery import app
 from mashang.notify import jobs, tasks
 from mashang.notify.channels.base import message_ref
 from mashang.notify.models import DeliveryStatus, Notification
 from mashang.notify.services import notification_enqueue
+from tests.kit.broker import celery_broker
 from tests.kit.notify import T0, make_robots
 
 #: A Redis database of this test process's own (config/settings/test.py).
 REDIS_URL = django_settings.MASHANG_TEST_REDIS_URL
-
-
-@contextmanager
-def broker(url: str):
-    """Point the Celery app at ``url`` for the duration (a clean database of its own)."""
-    redis.Redis.from_url(url).flushdb()
-    saved = app.conf.broker_url
-
-    def forget_connections():
-        pools.reset()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    app.conf.broker_url = url
-    forget_connections()
-    try:
-        yield app
-    finally:
-        app.conf.broker_url = saved
-        forget_connections()
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +48,7 @@ def test_a_commit_sends_the_delivery_task_through_redis_to_a_worker(zone, platfo
     settings.MASHANG_BROKER_URL = REDIS_URL
     settings.MASHANG_NOTIFY_DELIVER_INLINE = False
     robots = make_robots(platforms, unit=zone.land)
-    with broker(REDIS_URL), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+    with celery_broker(REDIS_URL), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         with transaction.atomic():
             rows = notification_enqueue(
                 kind="demand.dispatched", subject="诉求已派至本单位", body="请尽快联系企业。",
@@ -100,7 +78,7 @@ def test_a_task_sent_by_name_over_redis_runs_the_delivery(zone, platforms, setti
         (row,) = notification_enqueue(
             kind="test", subject="定时投递", body="", robots=[robots.feishu], dedupe_key="beat:1", at=T0
         )
-    with broker(REDIS_URL), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+    with celery_broker(REDIS_URL), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         app.send_task(tasks.DELIVER_TASK)
         assert _wait_for(lambda: Notification.objects.get(pk=row.pk).status == DeliveryStatus.SENT)
     assert platforms.count_containing(message_ref(row)) == 1
@@ -112,7 +90,7 @@ def test_a_broker_that_is_down_loses_nothing(zone, platforms, settings):
     settings.MASHANG_BROKER_URL = "redis://127.0.0.1:1/0"
     settings.MASHANG_NOTIFY_DELIVER_INLINE = False
     robots = make_robots(platforms)
-    with broker(REDIS_URL):
+    with celery_broker(REDIS_URL):
         app.conf.broker_url = "redis://127.0.0.1:1/0"
         with transaction.atomic():
             (row,) = notification_enqueue(
@@ -157,7 +135,7 @@ def test_with_the_worker_fanning_out_a_move_reaches_the_inbox_and_the_work_group
     ChatRobot.objects.create(
         name="自然资源工作群", platform=Platform.WECOM, webhook_url=platforms.url("wecom"), unit=zone.land
     )
-    with broker(REDIS_URL), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+    with celery_broker(REDIS_URL), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         with transaction.atomic():
             rows = notification_enqueue(
                 kind="demand.dispatched", subject="诉求已派至本单位", body="请尽快联系企业。",
@@ -197,7 +175,7 @@ def test_a_burst_of_commits_asks_the_broker_once_until_the_pass_starts(zone, set
 
     before_task_publish.connect(count, weak=False)
     try:
-        with broker(REDIS_URL):  # no worker: nothing takes the request
+        with celery_broker(REDIS_URL):  # no worker: nothing takes the request
             for i in range(5):
                 enqueue(f"burst:{i}")
             assert sent == [tasks.DELIVER_TASK]

@@ -11,18 +11,16 @@ import re
 from contextlib import contextmanager
 
 import pytest
-import redis
 from celery.signals import before_task_publish, task_prerun
 from django.conf import settings as django_settings
-from kombu import pools
 from pythonjsonlogger.json import JsonFormatter
 
-from config.celery import app
 from mashang.demands.models import Status
 from mashang.notify import tasks
 from mashang.notify.models import ChatRobot
 from mashang.notify.services import delivery_pass_started
 from mashang.operations.requestid import TASK_HEADER, request_id_get
+from tests.kit.broker import celery_broker
 from tests.kit.walk import walk_to
 
 #: A Redis database of this test process's own (config/settings/test.py).
@@ -94,27 +92,6 @@ def test_plain_lines_show_the_id_too(client, db):
     assert any("[probe-456]" in line and "Not Found" in line for line in lines)
 
 
-@contextmanager
-def broker(url: str):
-    """Point the Celery app at ``url`` (a clean Redis database of this process's own)."""
-    redis.Redis.from_url(url).flushdb()
-    saved = app.conf.broker_url
-
-    def forget_connections():
-        pools.reset()
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    app.conf.broker_url = url
-    forget_connections()
-    try:
-        yield app
-    finally:
-        app.conf.broker_url = saved
-        forget_connections()
-        redis.Redis.from_url(url).flushdb()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_task_published_during_a_request_carries_its_id(zone, api, settings):
     """The dispatch tells the unit's chat group: on commit the request asks the broker for a
@@ -128,7 +105,7 @@ def test_a_task_published_during_a_request_carries_its_id(zone, api, settings):
 
     before_task_publish.connect(capture, weak=False)
     try:
-        with broker(REDIS_URL):
+        with celery_broker(REDIS_URL):
             # The unit's work group robot: its message waits in the outbox for a worker.
             ChatRobot.objects.create(
                 name="自然资源分局工作群",

@@ -11,8 +11,9 @@ EMBEDDED_SLEEP_SECONDS = 2.0
 
 
 class Command(BaseCommand):
-    """Run the background work: deliver notifications (every 10 s) and sweep deadlines (every
-    minute; MASHANG_SWEEP_SECONDS without a broker). With MASHANG_BROKER_URL set, this is the Celery worker with beat embedded; without,
+    """Run the background work: deliver notifications (every 10 s with a broker, every 2 s in the
+    embedded loop), sweep deadlines (every minute, MASHANG_SWEEP_SECONDS) and the other
+    registered jobs on their own intervals. With MASHANG_BROKER_URL set, this is the Celery worker with beat embedded; without,
     an embedded loop that does the same in this one process. --once runs one pass and exits."""
 
     help = __doc__
