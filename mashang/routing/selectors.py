@@ -14,10 +14,12 @@ def triage_advice(*, demand: Demand, actor: User | None) -> dict[str, Any]:
     ``suggestions`` (per target, the top three with confidence and words; empty without a
     classifier in use) and ``similar`` (similar demands the actor may see)."""
     from mashang.routing.similar import similar_demands
-    from mashang.routing.suggest import rule_deciding, suggestions_show
+    from mashang.routing.suggest import rule_deciding, suggestions_compute, suggestions_show
 
+    suggested = suggestions_compute(demand)  # once, for the rule's category and the panel
+    rule = rule_deciding(demand, suggested)
     return {
-        "rule": rule_deciding(demand),
-        "suggestions": suggestions_show(demand=demand),
+        "rule": rule,
+        "suggestions": suggestions_show(demand=demand, suggested=suggested, rule=rule),
         "similar": similar_demands(demand=demand, actor=actor) if actor is not None else [],
     }

@@ -79,13 +79,18 @@ def _names(target: str, codes: list[str]) -> dict[str, str]:
     return dict(model.objects.filter(code__in=codes).values_list("code", "name"))
 
 
-def suggestions_show(*, demand: Demand) -> dict[str, dict]:
-    """The panel's suggestions: per target, the classifier's version and macro-F1 and the top
-    choices with names, confidence in percent and words. Keeps them the first time."""
-    suggested = suggestions_compute(demand)
+def suggestions_show(
+    *, demand: Demand, suggested: dict[str, Suggested] | None = None, rule=None
+) -> dict[str, dict]:
+    """The panel's suggestions (``suggested`` and the deciding ``rule`` when the caller has
+    them already): per target, the classifier's version and macro-F1 and the top choices with
+    names, confidence in percent and words. Keeps them the first time."""
+    if suggested is None:
+        suggested = suggestions_compute(demand)
+        rule = rule_deciding(demand, suggested)
     if not suggested:
         return {}
-    suggestion_keep(demand, suggested, rule=rule_deciding(demand, suggested))
+    suggestion_keep(demand, suggested, rule=rule)
     shown = {}
     for target, s in suggested.items():
         names = _names(target, [c.label for c in s.choices])
